@@ -58,7 +58,10 @@ function toBlob(source: UploadSource): Blob {
   if (source instanceof Blob) return source;
   if (source instanceof ArrayBuffer) return new Blob([source]);
   if (ArrayBuffer.isView(source)) {
-    return new Blob([new Uint8Array(source.buffer, source.byteOffset, source.byteLength)]);
+    // Copied: a view may sit on a SharedArrayBuffer, which Blob does not take.
+    const bytes = new Uint8Array(source.byteLength);
+    bytes.set(new Uint8Array(source.buffer, source.byteOffset, source.byteLength));
+    return new Blob([bytes]);
   }
   throw new TypeError("upload() takes a Blob, File, Buffer, Uint8Array or ArrayBuffer");
 }
@@ -232,15 +235,13 @@ export class NodeAO {
 export class SpaceAO {
   constructor(
     private readonly ctx: Context,
-    readonly data: Space,
+    readonly id: string,
+    /** The space as the API returned it; absent for `bika.space.byId()`, which makes no request. */
+    readonly data?: Space,
   ) {}
 
-  get id(): string {
-    return this.data.id;
-  }
-
-  get name(): string {
-    return this.data.name;
+  get name(): string | undefined {
+    return this.data?.name;
   }
 
   readonly nodes = {
@@ -319,8 +320,8 @@ export class SpaceAO {
     },
   };
 
-  toJSON(): Space {
-    return this.data;
+  toJSON(): Space | { id: string } {
+    return this.data ?? { id: this.id };
   }
 }
 
@@ -333,8 +334,13 @@ export class SpaceAO {
  * const [space] = await bika.space.list();
  */
 export class Bika {
-  /** The low-level typed client, for anything the object model does not cover. */
+  /** The low-level typed client (openapi-fetch): `{ data, error, response }`, nothing thrown for API errors. */
   readonly client: BikaClient;
+  /**
+   * Any operation of the spec by method and path, typed like the object model: resolves to the envelope's
+   * `data`, throws an `ApiError` subclass on failure.
+   */
+  readonly request: Caller<paths>;
   private readonly ctx: Context;
 
   constructor(options: BikaOptions) {
@@ -347,7 +353,8 @@ export class Bika {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.headers ? { headers: options.headers } : {}),
     });
-    this.ctx = { call: createCaller(this.client, [options.token]) };
+    this.request = createCaller(this.client, [options.token]);
+    this.ctx = { call: this.request };
   }
 
   readonly system = {
@@ -361,9 +368,13 @@ export class Bika {
   readonly space = {
     list: async (): Promise<SpaceAO[]> => {
       const spaces = await this.ctx.call("get", "/v1/spaces", {});
-      return spaces.map((space) => new SpaceAO(this.ctx, space));
+      return spaces.map((space) => new SpaceAO(this.ctx, space.id, space));
     },
-    get: async (spaceId: string): Promise<SpaceAO> =>
-      new SpaceAO(this.ctx, await this.ctx.call("get", "/v1/spaces/{spaceId}", { params: { path: { spaceId } } })),
+    get: async (spaceId: string): Promise<SpaceAO> => {
+      const space = await this.ctx.call("get", "/v1/spaces/{spaceId}", { params: { path: { spaceId } } });
+      return new SpaceAO(this.ctx, space.id, space);
+    },
+    /** The space with this id, without a request (when you already know the id). */
+    byId: (spaceId: string): SpaceAO => new SpaceAO(this.ctx, spaceId),
   };
 }

@@ -1,4 +1,5 @@
 import { startMock } from "@bikavika/mock";
+import type {} from "vitest";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {

@@ -1,0 +1,25 @@
+// Quick Start Example 2: Create a New Record
+// The official Quick Start's code, unchanged but for the import line.
+import { Bika } from '@bikavika/bika';
+const bika = new Bika({
+  token: '__PASTE_YOUR_API_TOKEN_FROM_USER_SETTING__',
+  baseURL: 'https://bika.ai/api/openapi/bika',
+});
+async function createRecord() {
+  try {
+    const spaces = await bika.space.list();
+    const space = spaces[0];
+    const nodes = await space.nodes.list();
+    const node = nodes.find((node) => node.resourceType === 'DATABASE');
+    const database = await node?.asDatabase();
+    const newRecord = await database?.records.create({
+      cells: {
+        Name: 'New record',
+      },
+    });
+    console.log('New Record Created:', newRecord);
+  } catch (error) {
+    console.error('Error creating record:', error);
+  }
+}
+createRecord();

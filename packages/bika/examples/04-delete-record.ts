@@ -1,0 +1,22 @@
+// Quick Start Example 4: Delete a Record
+// The official Quick Start's code, unchanged but for the import line.
+import { Bika } from '@bikavika/bika';
+const bika = new Bika({
+  token: '__PASTE_YOUR_API_TOKEN_FROM_USER_SETTING__',
+  baseURL: 'https://bika.ai/api/openapi/bika',
+});
+async function deleteRecord(recordId: string) {
+  try {
+    const spaces = await bika.space.list();
+    const space = spaces[0];
+    const nodes = await space.nodes.list();
+    const node = nodes.find((node) => node.resourceType === 'DATABASE');
+    const database = await node?.asDatabase();
+    await database?.records.delete(recordId);
+    console.log('Database:', database);
+    console.log('Record Deleted:', recordId);
+  } catch (error) {
+    console.error('Error deleting record:', error);
+  }
+}
+deleteRecord('__REPLACE_WITH_RECORD_ID__');

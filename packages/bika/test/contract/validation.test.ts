@@ -1,0 +1,62 @@
+// The mock enforces the spec: requests the spec forbids are refused (HTTP 400 from Prism, with the violation
+// named in `sl-violations`), and the client turns that refusal into a ValidationError.
+import { inject } from "vitest";
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../src/index.js";
+import { TOKEN, mockBika } from "./helpers.js";
+
+const RECORDS = "/v1/spaces/spcND68gdMMZBmGK67gvqNVX/resources/databases/datJubyEnetNFd3UQ6gSeq7U/records";
+
+async function raw(path: string, init: RequestInit = {}) {
+  return fetch(`${inject("mockUrl")}${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", ...init.headers },
+  });
+}
+
+describe("the mock rejects what the spec forbids", () => {
+  it("refuses pageSize above 1000", async () => {
+    const response = await raw(`${RECORDS}?pageSize=5000`);
+    expect(response.status).toBe(400);
+    expect(response.headers.get("sl-violations")).toMatch(/pagesize.*<= 1000/i);
+  });
+
+  it("refuses a create without cells", async () => {
+    const response = await raw(RECORDS, { method: "POST", body: JSON.stringify({ fields: { Name: "x" } }) });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("sl-violations")).toContain("cells");
+  });
+
+  it("refuses a request without a token", async () => {
+    const response = await fetch(`${inject("mockUrl")}/v1/spaces`);
+    expect(response.status).toBe(401);
+  });
+
+  it("turns a v2 batch of 11 records into a ValidationError before anything is written", async () => {
+    const records = Array.from({ length: 11 }, (_, index) => ({ fields: { Name: `Record ${index}` } }));
+    const database = mockBika().space.byId("spcND68gdMMZBmGK67gvqNVX").database("datJubyEnetNFd3UQ6gSeq7U");
+    const error = await database.recordsV2.create({ records }).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).status).toBe(400);
+  });
+});
+
+describe("the low-level client", () => {
+  it("returns openapi-fetch's { data, response } with the whole envelope, typed", async () => {
+    const { data, error, response } = await mockBika().client.GET("/v1/spaces/{spaceId}/nodes", {
+      params: { path: { spaceId: "spcND68gdMMZBmGK67gvqNVX" } },
+    });
+    expect(error).toBeUndefined();
+    expect(response.status).toBe(200);
+    expect(data?.success).toBe(true);
+    if (data?.success) expect(data.data.map((node) => node.type)).toContain("DATABASE");
+  });
+
+  it("returns the error body instead of throwing", async () => {
+    const bika = mockBika("code=404");
+    const { data, error, response } = await bika.client.GET("/v1/spaces");
+    expect(data).toBeUndefined();
+    expect(response.status).toBe(404);
+    expect(error).toMatchObject({ success: false });
+  });
+});
