@@ -1,4 +1,4 @@
-import { type Caller, ConfigurationError, createCaller } from "@bikavika/runtime";
+import { type Caller, ConfigurationError, type UploadSource, createCaller, singleFileForm } from "@bikavika/runtime";
 import {
   BIKA_BASE_URL,
   type BikaBody,
@@ -51,21 +51,6 @@ export class ResourceTypeError extends ConfigurationError {
   override name = "ResourceTypeError";
 }
 
-/** What a file upload accepts: a Blob or File, or bytes (Buffer, Uint8Array, ArrayBuffer) with a file name. */
-export type UploadSource = Blob | ArrayBuffer | ArrayBufferView;
-
-function toBlob(source: UploadSource): Blob {
-  if (source instanceof Blob) return source;
-  if (source instanceof ArrayBuffer) return new Blob([source]);
-  if (ArrayBuffer.isView(source)) {
-    // Copied: a view may sit on a SharedArrayBuffer, which Blob does not take.
-    const bytes = new Uint8Array(source.byteLength);
-    bytes.set(new Uint8Array(source.buffer, source.byteOffset, source.byteLength));
-    return new Blob([bytes]);
-  }
-  throw new TypeError("upload() takes a Blob, File, Buffer, Uint8Array or ArrayBuffer");
-}
-
 /** Everything an object below `Bika` needs: the typed caller. */
 interface Context {
   call: Caller<paths>;
@@ -73,15 +58,19 @@ interface Context {
 
 /** An automation node. */
 export class AutomationAO {
+  readonly #ctx: Context;
+
   constructor(
-    private readonly ctx: Context,
+    ctx: Context,
     readonly spaceId: string,
     readonly id: string,
-  ) {}
+  ) {
+    this.#ctx = ctx;
+  }
 
   readonly triggers = {
     list: (): Promise<Trigger[]> =>
-      this.ctx.call("get", "/v1/spaces/{spaceId}/resources/automation/{nodeId}/triggers", {
+      this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/automation/{nodeId}/triggers", {
         params: { path: { spaceId: this.spaceId, nodeId: this.id } },
       }),
   };
@@ -89,11 +78,15 @@ export class AutomationAO {
 
 /** A database node (node id = database id). `records` are the v1 one-record-per-call operations. */
 export class DatabaseAO {
+  readonly #ctx: Context;
+
   constructor(
-    private readonly ctx: Context,
+    ctx: Context,
     readonly spaceId: string,
     readonly id: string,
-  ) {}
+  ) {
+    this.#ctx = ctx;
+  }
 
   private get path() {
     return { spaceId: this.spaceId, nodeId: this.id };
@@ -101,21 +94,21 @@ export class DatabaseAO {
 
   /** The database's own metadata. */
   get(): Promise<Database> {
-    return this.ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}", {
+    return this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}", {
       params: { path: this.path },
     });
   }
 
   readonly fields = {
     list: (): Promise<Field[]> =>
-      this.ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/fields", {
+      this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/fields", {
         params: { path: this.path },
       }),
   };
 
   readonly views = {
     list: (): Promise<View[]> =>
-      this.ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/views", {
+      this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/views", {
         params: { path: this.path },
       }),
   };
@@ -123,27 +116,27 @@ export class DatabaseAO {
   readonly records = {
     /** One page of records (`pageNum`/`pageSize`, up to 1000 per page). */
     list: (query: RecordListQuery = {}): Promise<RecordPage> =>
-      this.ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records", {
+      this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records", {
         params: { path: this.path, query },
       }),
     get: (recordId: string): Promise<BikaData<"getRecord">> =>
-      this.ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
+      this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
         params: { path: { ...this.path, recordId } },
       }),
     /** Creates one record from `{ cells: { <field name>: value } }`. */
     create: (input: CreateRecordInput): Promise<BikaData<"createRecord">> =>
-      this.ctx.call("post", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records", {
+      this.#ctx.call("post", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records", {
         params: { path: this.path },
         body: input,
       }),
     /** Sets the given cells of record `id`; other cells keep their values. */
     update: (input: UpdateRecordInput): Promise<BikaData<"updateRecord">> =>
-      this.ctx.call("patch", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records", {
+      this.#ctx.call("patch", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records", {
         params: { path: this.path },
         body: input,
       }),
     delete: (recordId: string): Promise<BikaData<"deleteRecord">> =>
-      this.ctx.call("delete", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
+      this.#ctx.call("delete", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
         params: { path: { ...this.path, recordId } },
       }),
   };
@@ -152,34 +145,34 @@ export class DatabaseAO {
   readonly recordsV2 = {
     /** One page; pass the returned `offset` back to get the next while `hasMore` is true. */
     list: (query: RecordListQueryV2 = {}): Promise<RecordPageV2> =>
-      this.ctx.call("get", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records", {
+      this.#ctx.call("get", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records", {
         params: { path: this.path, query },
       }),
     get: (recordId: string, query: BikaQuery<"getRecordV2"> = {}): Promise<BikaData<"getRecordV2">> =>
-      this.ctx.call("get", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
+      this.#ctx.call("get", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
         params: { path: { ...this.path, recordId }, query },
       }),
     create: (input: CreateRecordsInputV2): Promise<BikaData<"createRecordsV2">> =>
-      this.ctx.call("post", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records", {
+      this.#ctx.call("post", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records", {
         params: { path: this.path },
         body: input,
       }),
     update: (recordId: string, input: UpdateRecordInputV2): Promise<BikaData<"updateRecordV2">> =>
-      this.ctx.call("put", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
+      this.#ctx.call("put", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
         params: { path: { ...this.path, recordId } },
         body: input,
       }),
     updateMany: (input: UpdateRecordsInputV2): Promise<BikaData<"updateRecordsV2">> =>
-      this.ctx.call("put", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records", {
+      this.#ctx.call("put", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records", {
         params: { path: this.path },
         body: input,
       }),
     delete: (recordId: string): Promise<BikaData<"deleteRecordV2">> =>
-      this.ctx.call("delete", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
+      this.#ctx.call("delete", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
         params: { path: { ...this.path, recordId } },
       }),
     deleteMany: (recordIds: string[]): Promise<BikaData<"deleteRecordsV2">> =>
-      this.ctx.call("delete", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records", {
+      this.#ctx.call("delete", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records", {
         params: { path: this.path, query: { records: recordIds } },
       }),
   };
@@ -187,11 +180,15 @@ export class DatabaseAO {
 
 /** A node of a space's tree, as `space.nodes.list()` returns it. */
 export class NodeAO {
+  readonly #ctx: Context;
+
   constructor(
-    private readonly ctx: Context,
+    ctx: Context,
     readonly spaceId: string,
     readonly data: Node,
-  ) {}
+  ) {
+    this.#ctx = ctx;
+  }
 
   get id(): string {
     return this.data.id;
@@ -217,13 +214,13 @@ export class NodeAO {
   /** This node as a database. Rejects with `ResourceTypeError` for any other resource type. */
   async asDatabase(): Promise<DatabaseAO> {
     this.expect("DATABASE", "asDatabase");
-    return new DatabaseAO(this.ctx, this.spaceId, this.id);
+    return new DatabaseAO(this.#ctx, this.spaceId, this.id);
   }
 
   /** This node as an automation. Rejects with `ResourceTypeError` for any other resource type. */
   async asAutomation(): Promise<AutomationAO> {
     this.expect("AUTOMATION", "asAutomation");
-    return new AutomationAO(this.ctx, this.spaceId, this.id);
+    return new AutomationAO(this.#ctx, this.spaceId, this.id);
   }
 
   toJSON(): Node {
@@ -233,12 +230,16 @@ export class NodeAO {
 
 /** A space and everything reached through it. */
 export class SpaceAO {
+  readonly #ctx: Context;
+
   constructor(
-    private readonly ctx: Context,
+    ctx: Context,
     readonly id: string,
     /** The space as the API returned it; absent for `bika.space.byId()`, which makes no request. */
     readonly data?: Space,
-  ) {}
+  ) {
+    this.#ctx = ctx;
+  }
 
   get name(): string | undefined {
     return this.data?.name;
@@ -247,39 +248,39 @@ export class SpaceAO {
   readonly nodes = {
     /** Every node of the space, as a flat list (filter by `resourceType` for databases, automations, …). */
     list: async (): Promise<NodeAO[]> => {
-      const nodes = await this.ctx.call("get", "/v1/spaces/{spaceId}/nodes", {
+      const nodes = await this.#ctx.call("get", "/v1/spaces/{spaceId}/nodes", {
         params: { path: { spaceId: this.id } },
       });
-      return nodes.map((node) => new NodeAO(this.ctx, this.id, node));
+      return nodes.map((node) => new NodeAO(this.#ctx, this.id, node));
     },
     get: (nodeId: string): Promise<NodeDetail> =>
-      this.ctx.call("get", "/v1/spaces/{spaceId}/nodes/{nodeId}", {
+      this.#ctx.call("get", "/v1/spaces/{spaceId}/nodes/{nodeId}", {
         params: { path: { spaceId: this.id, nodeId } },
       }),
   };
 
   /** The database with this node id, without a request. */
   database(nodeId: string): DatabaseAO {
-    return new DatabaseAO(this.ctx, this.id, nodeId);
+    return new DatabaseAO(this.#ctx, this.id, nodeId);
   }
 
   /** The automation with this node id, without a request. */
   automation(nodeId: string): AutomationAO {
-    return new AutomationAO(this.ctx, this.id, nodeId);
+    return new AutomationAO(this.#ctx, this.id, nodeId);
   }
 
   readonly outgoingWebhooks = {
     register: (input: RegisterOutgoingWebhookInput): Promise<OutgoingWebhook> =>
-      this.ctx.call("post", "/v1/spaces/{spaceId}/outgoing-webhooks", {
+      this.#ctx.call("post", "/v1/spaces/{spaceId}/outgoing-webhooks", {
         params: { path: { spaceId: this.id } },
         body: input,
       }),
     list: (): Promise<BikaData<"listOutgoingWebhooks">> =>
-      this.ctx.call("get", "/v1/spaces/{spaceId}/outgoing-webhooks", {
+      this.#ctx.call("get", "/v1/spaces/{spaceId}/outgoing-webhooks", {
         params: { path: { spaceId: this.id } },
       }),
     delete: (outgoingWebhookId: string): Promise<BikaData<"deleteOutgoingWebhook">> =>
-      this.ctx.call("delete", "/v1/spaces/{spaceId}/outgoing-webhooks/{outgoingWebhookId}", {
+      this.#ctx.call("delete", "/v1/spaces/{spaceId}/outgoing-webhooks/{outgoingWebhookId}", {
         params: { path: { spaceId: this.id, outgoingWebhookId } },
       }),
   };
@@ -287,17 +288,17 @@ export class SpaceAO {
   readonly embedLinks = {
     /** A URL that shows a node's UI in an `<iframe>`. */
     create: (input: CreateEmbedLinkInput): Promise<EmbedLink> =>
-      this.ctx.call("post", "/v1/spaces/{spaceId}/embed-links", {
+      this.#ctx.call("post", "/v1/spaces/{spaceId}/embed-links", {
         params: { path: { spaceId: this.id } },
         body: input,
       }),
     list: (): Promise<BikaData<"listEmbedLinks">> =>
-      this.ctx.call("get", "/v1/spaces/{spaceId}/embed-links", {
+      this.#ctx.call("get", "/v1/spaces/{spaceId}/embed-links", {
         params: { path: { spaceId: this.id } },
       }),
     /** Takes the id, or the embed link itself (`{ id }`) as the Quick Start writes it. */
     delete: (link: string | { id: string }): Promise<BikaData<"deleteEmbedLink">> =>
-      this.ctx.call("delete", "/v1/spaces/{spaceId}/embed-links/{embedLinkId}", {
+      this.#ctx.call("delete", "/v1/spaces/{spaceId}/embed-links/{embedLinkId}", {
         params: { path: { spaceId: this.id, embedLinkId: typeof link === "string" ? link : link.id } },
       }),
   };
@@ -308,16 +309,13 @@ export class SpaceAO {
   }
 
   readonly attachments = {
-    /** Uploads one file into the space; use the returned objects as attachment cell values. */
-    upload: (file: UploadSource, filename = file instanceof File ? file.name : "file"): Promise<Attachment[]> => {
-      const form = new FormData();
-      form.append("file", toBlob(file), filename);
-      return this.ctx.call("post", "/v1/spaces/{spaceId}/attachments", {
+    /** Uploads one file (Blob/File, bytes or a stream) into the space; use the results as attachment cell values. */
+    upload: async (file: UploadSource, filename?: string): Promise<Attachment[]> =>
+      this.#ctx.call("post", "/v1/spaces/{spaceId}/attachments", {
         params: { path: { spaceId: this.id } },
         // openapi-fetch passes FormData through untouched; the generated type describes the parts, not the FormData.
-        body: form as unknown as BikaBody<"uploadAttachment">,
-      });
-    },
+        body: (await singleFileForm("file", file, filename)) as unknown as BikaBody<"uploadAttachment">,
+      }),
   };
 
   toJSON(): Space | { id: string } {
@@ -341,7 +339,7 @@ export class Bika {
    * `data`, throws an `ApiError` subclass on failure.
    */
   readonly request: Caller<paths>;
-  private readonly ctx: Context;
+  readonly #ctx: Context;
 
   constructor(options: BikaOptions) {
     if (typeof options !== "object" || options === null) {
@@ -354,27 +352,27 @@ export class Bika {
       ...(options.headers ? { headers: options.headers } : {}),
     });
     this.request = createCaller(this.client, [options.token]);
-    this.ctx = { call: this.request };
+    this.#ctx = { call: this.request };
   }
 
   readonly system = {
-    meta: (): Promise<SystemMeta> => this.ctx.call("get", "/v1/system/meta", {}),
+    meta: (): Promise<SystemMeta> => this.#ctx.call("get", "/v1/system/meta", {}),
   };
 
   readonly user = {
-    profile: (): Promise<UserProfile> => this.ctx.call("get", "/v1/user/profile", {}),
+    profile: (): Promise<UserProfile> => this.#ctx.call("get", "/v1/user/profile", {}),
   };
 
   readonly space = {
     list: async (): Promise<SpaceAO[]> => {
-      const spaces = await this.ctx.call("get", "/v1/spaces", {});
-      return spaces.map((space) => new SpaceAO(this.ctx, space.id, space));
+      const spaces = await this.#ctx.call("get", "/v1/spaces", {});
+      return spaces.map((space) => new SpaceAO(this.#ctx, space.id, space));
     },
     get: async (spaceId: string): Promise<SpaceAO> => {
-      const space = await this.ctx.call("get", "/v1/spaces/{spaceId}", { params: { path: { spaceId } } });
-      return new SpaceAO(this.ctx, space.id, space);
+      const space = await this.#ctx.call("get", "/v1/spaces/{spaceId}", { params: { path: { spaceId } } });
+      return new SpaceAO(this.#ctx, space.id, space);
     },
     /** The space with this id, without a request (when you already know the id). */
-    byId: (spaceId: string): SpaceAO => new SpaceAO(this.ctx, spaceId),
+    byId: (spaceId: string): SpaceAO => new SpaceAO(this.#ctx, spaceId),
   };
 }

@@ -29,12 +29,12 @@ export type {
   UpdateRecordInput,
   UpdateRecordInputV2,
   UpdateRecordsInputV2,
-  UploadSource,
   UserProfile,
   View,
 } from "./bika.js";
 export { BIKA_BASE_URL, createBikaClient } from "./client.js";
 export type { BikaBody, BikaClient, BikaClientOptions, BikaData, BikaQuery, components, operations, paths } from "./client.js";
+export type { UploadSource } from "@bikavika/runtime";
 export {
   AbortError,
   ApiError,

@@ -1,9 +1,11 @@
 // The demo: each client runs its Quick Start flows against the live API when its token is set
-// (BIKA_TOKEN, optionally BIKA_BASE_URL), and against a Prism mock of our spec otherwise.
+// (BIKA_TOKEN / VIKA_TOKEN, optionally BIKA_BASE_URL / VIKA_BASE_URL), and against a Prism mock of our spec otherwise.
 import { Bika } from "@bikavika/bika";
 import { type MockServer, startMock } from "@bikavika/mock";
+import { Vika } from "@bikavika/vika";
 import { bikaFlow } from "./bika-flow.js";
 import { Report } from "./report.js";
+import { vikaFlow } from "./vika-flow.js";
 
 const report = new Report();
 const mocks: MockServer[] = [];
@@ -24,6 +26,8 @@ async function target(api: "bika" | "vika", tokenVariable: string, baseUrlVariab
 try {
   const bikaTarget = await target("bika", "BIKA_TOKEN", "BIKA_BASE_URL");
   await bikaFlow(new Bika({ token: bikaTarget.token, baseURL: bikaTarget.baseUrl }), report);
+  const vikaTarget = await target("vika", "VIKA_TOKEN", "VIKA_BASE_URL");
+  await vikaFlow(new Vika({ token: vikaTarget.token, host: vikaTarget.baseUrl }), report);
 } finally {
   await Promise.all(mocks.map((mock) => mock.stop()));
 }

@@ -38,10 +38,13 @@ export class MockStartError extends Error {
 
 const require = createRequire(import.meta.url);
 
-/** Resolves `"bika"`/`"vika"` to the bundled spec of the matching `@bikavika/<api>-openapi` package. */
+/**
+ * Resolves `"bika"`/`"vika"` to the bundled spec of the matching `@bikavika/<api>-openapi` package. The JSON
+ * bundle, not the YAML one: Prism's YAML reader drops the leading blank lines of block scalars in examples.
+ */
 export function resolveSpec(spec: string): string {
   if (spec === "bika" || spec === "vika") {
-    return require.resolve(`@bikavika/${spec}-openapi/openapi.yaml`);
+    return require.resolve(`@bikavika/${spec}-openapi/openapi.json`);
   }
   const path = resolve(spec);
   if (!existsSync(path)) throw new MockStartError(`No OpenAPI file at ${path}`);
@@ -145,3 +148,6 @@ export async function startMock(options: StartMockOptions): Promise<MockServer> 
     stop: () => stopChild(child),
   };
 }
+
+export { responseExample, specOperations } from "./examples.js";
+export type { SpecOperation } from "./examples.js";

@@ -29,3 +29,5 @@ export type {
   OperationQuery,
 } from "./client.js";
 export { REDACTED, redactSecrets } from "./redact.js";
+export { fileNameOf, singleFileForm, toBlob } from "./uploads.js";
+export type { UploadSource } from "./uploads.js";

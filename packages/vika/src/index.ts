@@ -1,0 +1,48 @@
+export { Datasheet, MissingContextError, Vika, VikaSpace } from "./vika.js";
+export type {
+  Attachment,
+  CellValue,
+  ChatCompletion,
+  ChatCompletionRequest,
+  EmbedLink,
+  Field,
+  FieldCreateRequest,
+  FieldKey,
+  FieldType,
+  Member,
+  NewRecord,
+  Node,
+  NodeDetail,
+  NodeType,
+  RecordFields,
+  RecordFieldsWrite,
+  RecordPage,
+  RecordQuery,
+  RecordUpdate,
+  Role,
+  SortRule,
+  Space,
+  Team,
+  View,
+  VikaOptions,
+  VikaRecord,
+  WriteOptions,
+} from "./vika.js";
+export { VIKA_BASE_URL, createVikaClient, vikaBaseUrl } from "./client.js";
+export type { VikaBody, VikaClient, VikaClientOptions, VikaData, VikaQuery, components, operations, paths } from "./client.js";
+export type { UploadSource } from "@bikavika/runtime";
+export {
+  AbortError,
+  ApiError,
+  AuthenticationError,
+  ConfigurationError,
+  InvalidResponseError,
+  NetworkError,
+  NotFoundError,
+  PermissionError,
+  QuotaError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+  ValidationError,
+} from "@bikavika/runtime";

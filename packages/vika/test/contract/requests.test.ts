@@ -1,0 +1,94 @@
+// Vika-specific contract checks: the array-parameter forms the real server takes, the mock's refusals,
+// uploads from every source type, and the official SDK's conveniences.
+import { Readable } from "node:stream";
+import { describe, expect, inject, it } from "vitest";
+import { MissingContextError, ValidationError } from "../../src/index.js";
+import { TOKEN, mockVika } from "./helpers.js";
+
+const RECORDS = "/fusion/v1/datasheets/dst0Yj5aNeoHldqvf6/records";
+
+function raw(path: string, init: RequestInit = {}) {
+  return fetch(`${inject("mockUrl")}${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", ...init.headers },
+  });
+}
+
+describe("array query parameters: every form the real server accepts passes the mock", () => {
+  it.each([
+    ["repeated keys (vika.py)", "recordIds=recA&recordIds=recB"],
+    ["comma-separated", "recordIds=recA,recB"],
+    ["brackets (official JS SDK)", "recordIds%5B%5D=recA&recordIds%5B%5D=recB"],
+    ["fields, repeated", "fields=Title&fields=Status"],
+    ["fields, brackets", "fields%5B%5D=Title&fields%5B%5D=Status"],
+    ["sort as JSON objects (vika.py)", `sort=${encodeURIComponent('{"field":"Title","order":"asc"}')}`],
+    ["sort in the JS SDK's bracket form", "sort%5B%5D%5Bfield%5D=Title&sort%5B%5D%5Border%5D=desc"],
+  ])("%s", async (_label, query) => {
+    const response = await raw(`${RECORDS}?${query}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("sl-violations")).toBeNull();
+  });
+
+  it("deletes with recordIds in the JS SDK's bracket form", async () => {
+    const response = await raw(`${RECORDS}?recordIds%5B%5D=recA&recordIds%5B%5D=recB`, { method: "DELETE" });
+    expect(response.status).toBe(200);
+  });
+});
+
+describe("the mock refuses what the spec forbids", () => {
+  it.each([
+    ["pageSize above 1000", `${RECORDS}?pageSize=5000`, "GET", undefined, /pagesize/i],
+    ["node search without type", "/fusion/v2/spaces/spcjXzqVrjaP3/nodes", "GET", undefined, /type/],
+    ["a create without records", RECORDS, "POST", JSON.stringify({ fieldKey: "name" }), /records/],
+    ["more than 20 presigned URLs", "/fusion/v1/datasheets/dst0Yj5aNeoHldqvf6/attachments/presignedUrl?count=21", "GET", undefined, /count/],
+  ])("%s", async (_label, path, method, body, violation) => {
+    const response = await raw(path, { method, ...(body ? { body } : {}) });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("sl-violations")).toMatch(violation);
+  });
+
+  it("turns 11 records in one create into a ValidationError", async () => {
+    const records = Array.from({ length: 11 }, (_, index) => ({ fields: { 标题: `Record ${index}` } }));
+    const error = await mockVika()
+      .datasheet("dst0Yj5aNeoHldqvf6")
+      .records.create(records)
+      .catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(ValidationError);
+  });
+});
+
+describe("uploads accept every source type", () => {
+  const datasheet = () => mockVika().datasheet("dst0Yj5aNeoHldqvf6");
+  const bytes = new TextEncoder().encode("attachment bytes");
+
+  it.each([
+    ["a Buffer", () => Buffer.from(bytes)],
+    ["a Uint8Array", () => bytes],
+    ["an ArrayBuffer", () => bytes.slice().buffer],
+    ["a Blob", () => new Blob([bytes], { type: "text/plain" })],
+    ["a File", () => new File([bytes], "notes.txt", { type: "text/plain" })],
+    ["a Node Readable stream", () => Readable.from([Buffer.from("attachment "), Buffer.from("bytes")])],
+    ["a web ReadableStream", () => new Blob([bytes]).stream()],
+  ])("%s", async (_label, source) => {
+    const attachment = await datasheet().upload(source(), "notes.txt");
+    expect(attachment.token).toEqual(expect.any(String));
+    expect(attachment.url).toMatch(/^https:\/\//);
+  });
+
+  it("rejects something that is not a file with a TypeError, before any request", async () => {
+    await expect(datasheet().upload(42 as never)).rejects.toThrow(TypeError);
+  });
+});
+
+describe("the official SDK's conveniences", () => {
+  it("accepts a host with the /fusion/v1 suffix, as the official SDKs do", async () => {
+    const vika = mockVika(undefined, { host: `${inject("mockUrl")}/fusion/v1` });
+    await expect(vika.spaces.list()).resolves.toHaveProperty("spaces");
+  });
+
+  it("needs the space for field creation and says how to give it", () => {
+    expect(() => mockVika().datasheet("dst0Yj5aNeoHldqvf6").fields.create({ type: "Text", name: "Notes" })).toThrow(
+      MissingContextError,
+    );
+  });
+});

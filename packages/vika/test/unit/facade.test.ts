@@ -1,0 +1,115 @@
+// The facade's own logic, against a scripted fetch: pagination, fieldKey defaults, query serialization.
+import { describe, expect, it } from "vitest";
+import { ConfigurationError, Vika, type VikaOptions } from "../../src/index.js";
+
+const envelope = (data: unknown) =>
+  new Response(JSON.stringify({ success: true, code: 200, message: "SUCCESS", data }), {
+    headers: { "content-type": "application/json" },
+  });
+
+function scripted(reply: (url: URL, request: Request) => Response | Promise<Response>, options: Partial<VikaOptions> = {}) {
+  const requests: Request[] = [];
+  const vika = new Vika({
+    token: "uskUnitTest",
+    host: "https://vika.example.test",
+    ...options,
+    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      requests.push(request.clone());
+      return reply(new URL(request.url), request);
+    },
+  });
+  return { vika, requests };
+}
+
+/** A fake datasheet of `total` records, served the way the server pages them. */
+function pagedDatasheet(total: number) {
+  return scripted((url) => {
+    const pageSize = Number(url.searchParams.get("pageSize") ?? 100);
+    const pageNum = Number(url.searchParams.get("pageNum") ?? 1);
+    const maxRecords = url.searchParams.get("maxRecords");
+    const cap = maxRecords ? Math.min(total, Number(maxRecords)) : total;
+    const start = (pageNum - 1) * pageSize;
+    const records = Array.from({ length: Math.max(0, Math.min(pageSize, cap - start)) }, (_, index) => ({
+      recordId: `rec${start + index}`,
+      createdAt: 0,
+      updatedAt: 0,
+      fields: {},
+    }));
+    return envelope({ total: cap, pageNum, pageSize: records.length, records });
+  });
+}
+
+async function collect<T>(iterator: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of iterator) items.push(item);
+  return items;
+}
+
+describe("records.queryAll", () => {
+  it.each([
+    [0, 1],
+    [1, 1],
+    [999, 1],
+    [1000, 1],
+    [1001, 2],
+    [2000, 2],
+    [2500, 3],
+  ])("yields all %i records in %i request(s), none wasted past the end", async (total, expectedRequests) => {
+    const { vika, requests } = pagedDatasheet(total);
+    const records = await collect(vika.datasheet("dstX").records.queryAll());
+    expect(records).toHaveLength(total);
+    expect(new Set(records.map((record) => record.recordId)).size).toBe(total);
+    expect(requests).toHaveLength(expectedRequests);
+    expect(requests.every((request) => new URL(request.url).searchParams.get("pageSize") === "1000")).toBe(true);
+  });
+
+  it("honours maxRecords and a smaller pageSize", async () => {
+    const { vika, requests } = pagedDatasheet(500);
+    const records = await collect(vika.datasheet("dstX").records.queryAll({ pageSize: 100, maxRecords: 250 }));
+    expect(records).toHaveLength(250);
+    expect(requests).toHaveLength(3);
+  });
+
+  it("stops fetching when the caller breaks out early", async () => {
+    const { vika, requests } = pagedDatasheet(5000);
+    for await (const record of vika.datasheet("dstX").records.queryAll()) {
+      if (record.recordId === "rec10") break;
+    }
+    expect(requests).toHaveLength(1);
+  });
+});
+
+describe("requests", () => {
+  it("sends sort rules as JSON, arrays as repeated keys, and the default fieldKey", async () => {
+    const { vika, requests } = scripted(() => envelope({ total: 0, pageNum: 1, pageSize: 0, records: [] }), {
+      fieldKey: "id",
+    });
+    await vika.datasheet("dstX").records.query({ recordIds: ["recA", "recB"], sort: [{ field: "fldA", order: "desc" }] });
+    const params = new URL(requests[0]!.url).searchParams;
+    expect(params.getAll("recordIds")).toEqual(["recA", "recB"]);
+    expect(params.getAll("sort").map((rule) => JSON.parse(rule))).toEqual([{ field: "fldA", order: "desc" }]);
+    expect(params.get("fieldKey")).toBe("id");
+  });
+
+  it("puts the default fieldKey in write bodies, unless the call gives its own", async () => {
+    const { vika, requests } = scripted(() => envelope({ records: [] }), { fieldKey: "id" });
+    await vika.datasheet("dstX").records.create([{ fields: { fldA: "x" } }]);
+    await vika.datasheet("dstX").records.update([{ recordId: "recA", fields: { Title: "y" } }], { fieldKey: "name" });
+    const bodies = await Promise.all(requests.map((request) => request.json()));
+    expect(bodies).toEqual([
+      { records: [{ fields: { fldA: "x" } }], fieldKey: "id" },
+      { records: [{ recordId: "recA", fields: { Title: "y" } }], fieldKey: "name" },
+    ]);
+  });
+
+  it("sends node-search permissions in the comma form", async () => {
+    const { vika, requests } = scripted(() => envelope({ nodes: [] }));
+    await vika.nodes.search({ spaceId: "spcX", type: "Datasheet", permissions: [0, 2] });
+    expect(new URL(requests[0]!.url).search).toContain("permissions=0,2");
+  });
+
+  it("refuses an unknown fieldKey up front", () => {
+    expect(() => new Vika({ token: "t", fieldKey: "title" as never })).toThrow(ConfigurationError);
+  });
+});
