@@ -1,4 +1,17 @@
-import { type Caller, ConfigurationError, type UploadSource, createCaller, singleFileForm } from "@bikavika/runtime";
+import {
+  type Caller,
+  ConfigurationError,
+  type PerCallOptions,
+  type RuntimeOptions,
+  type UploadSource,
+  createCaller,
+  itemsOf,
+  pagesByCursor,
+  pagesByNumber,
+  singleFileForm,
+  transportOptionsOf,
+  writeInChunks,
+} from "@bikavika/runtime";
 import {
   BIKA_BASE_URL,
   type BikaBody,
@@ -9,7 +22,7 @@ import {
   type paths,
 } from "./client.js";
 
-export interface BikaOptions {
+export interface BikaOptions extends RuntimeOptions {
   /** API token from your Bika user settings (`bkt…`). */
   token: string;
   /** Defaults to `https://bika.ai/api/openapi/bika`. The official SDK's spelling. */
@@ -45,6 +58,8 @@ export type RecordListQueryV2 = BikaQuery<"listRecordsV2">;
 export type CreateRecordsInputV2 = BikaBody<"createRecordsV2">;
 export type UpdateRecordsInputV2 = BikaBody<"updateRecordsV2">;
 export type UpdateRecordInputV2 = BikaBody<"updateRecordV2">;
+export type RecordV1 = RecordPage["records"][number];
+export type RecordV2 = RecordPageV2["records"][number];
 
 /** Thrown by `node.asDatabase()` / `node.asAutomation()` when the node is another kind of resource. */
 export class ResourceTypeError extends ConfigurationError {
@@ -54,7 +69,12 @@ export class ResourceTypeError extends ConfigurationError {
 /** Everything an object below `Bika` needs: the typed caller. */
 interface Context {
   call: Caller<paths>;
+  /** Bulk-write settings: records per request and requests in flight. */
+  writes: { chunkSize: number; concurrency: number };
+  signal: AbortSignal | undefined;
 }
+
+const V2_RECORDS = "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records";
 
 /** An automation node. */
 export class AutomationAO {
@@ -119,6 +139,15 @@ export class DatabaseAO {
       this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records", {
         params: { path: this.path, query },
       }),
+    /** Every page of records matching `query`, fetched as you iterate; stops at `total`. */
+    pages: (query: Omit<RecordListQuery, "pageNum"> = {}) =>
+      pagesByNumber(async (pageNum) => {
+        const page = await this.records.list({ ...query, pageNum });
+        return { ...page, items: page.records };
+      }, this.#ctx.signal),
+    /** Every record matching `query`, one at a time (1000 per request unless `pageSize` says otherwise). */
+    listAll: (query: Omit<RecordListQuery, "pageNum"> = {}): AsyncGenerator<RecordV1> =>
+      itemsOf(this.records.pages({ pageSize: 1000, ...query })),
     get: (recordId: string): Promise<BikaData<"getRecord">> =>
       this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
         params: { path: { ...this.path, recordId } },
@@ -141,41 +170,88 @@ export class DatabaseAO {
       }),
   };
 
-  /** The v2 record operations: cursor pagination, batches of up to 10, `fieldKey`. */
+  /**
+   * The v2 record operations: cursor pagination, `fieldKey`, and batch writes of any size (split into requests
+   * of up to 10 records, sent under the rate limit; a partial failure throws `BulkWriteError`).
+   */
   readonly recordsV2 = {
     /** One page; pass the returned `offset` back to get the next while `hasMore` is true. */
     list: (query: RecordListQueryV2 = {}): Promise<RecordPageV2> =>
-      this.#ctx.call("get", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records", {
-        params: { path: this.path, query },
-      }),
+      this.#ctx.call("get", V2_RECORDS, { params: { path: this.path, query } }),
+    /** Every page, following `offset` while `hasMore`. */
+    pages: (query: Omit<RecordListQueryV2, "offset"> = {}) =>
+      pagesByCursor(async (offset) => {
+        const page = await this.recordsV2.list(offset === undefined ? query : { ...query, offset });
+        return { ...page, items: page.records, next: page.hasMore ? page.offset : null };
+      }, this.#ctx.signal),
+    /** Every record matching `query`, one at a time. */
+    listAll: (query: Omit<RecordListQueryV2, "offset"> = {}): AsyncGenerator<RecordV2> =>
+      itemsOf(this.recordsV2.pages(query)),
     get: (recordId: string, query: BikaQuery<"getRecordV2"> = {}): Promise<BikaData<"getRecordV2">> =>
-      this.#ctx.call("get", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
+      this.#ctx.call("get", `${V2_RECORDS}/{recordId}`, {
         params: { path: { ...this.path, recordId }, query },
       }),
-    create: (input: CreateRecordsInputV2): Promise<BikaData<"createRecordsV2">> =>
-      this.#ctx.call("post", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records", {
-        params: { path: this.path },
-        body: input,
-      }),
+    /** Creates any number of records; resolves to them in input order. */
+    create: async (input: CreateRecordsInputV2): Promise<BikaData<"createRecordsV2">> => {
+      const { records, ...rest } = input;
+      const created = await this.writeInChunks("POST", V2_RECORDS, records, async (chunk) => {
+        const result = await this.#ctx.call("post", V2_RECORDS, {
+          params: { path: this.path },
+          body: { ...rest, records: chunk },
+        });
+        return result.records;
+      });
+      return { records: created };
+    },
     update: (recordId: string, input: UpdateRecordInputV2): Promise<BikaData<"updateRecordV2">> =>
-      this.#ctx.call("put", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
+      this.#ctx.call("put", `${V2_RECORDS}/{recordId}`, {
         params: { path: { ...this.path, recordId } },
         body: input,
       }),
-    updateMany: (input: UpdateRecordsInputV2): Promise<BikaData<"updateRecordsV2">> =>
-      this.#ctx.call("put", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records", {
-        params: { path: this.path },
-        body: input,
-      }),
+    /** Updates any number of records; resolves to them in input order. */
+    updateMany: async (input: UpdateRecordsInputV2): Promise<BikaData<"updateRecordsV2">> => {
+      const { records, ...rest } = input;
+      const updated = await this.writeInChunks("PUT", V2_RECORDS, records, async (chunk) => {
+        const result = await this.#ctx.call("put", V2_RECORDS, {
+          params: { path: this.path },
+          body: { ...rest, records: chunk },
+        });
+        return result.records;
+      });
+      return { records: updated };
+    },
     delete: (recordId: string): Promise<BikaData<"deleteRecordV2">> =>
-      this.#ctx.call("delete", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
+      this.#ctx.call("delete", `${V2_RECORDS}/{recordId}`, {
         params: { path: { ...this.path, recordId } },
       }),
-    deleteMany: (recordIds: string[]): Promise<BikaData<"deleteRecordsV2">> =>
-      this.#ctx.call("delete", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records", {
-        params: { path: this.path, query: { records: recordIds } },
-      }),
+    /** Deletes any number of records; resolves to one result per id, in input order. */
+    deleteMany: async (recordIds: string[]): Promise<BikaData<"deleteRecordsV2">> => {
+      const deleted = await this.writeInChunks("DELETE", V2_RECORDS, recordIds, async (chunk) => {
+        const result = await this.#ctx.call("delete", V2_RECORDS, {
+          params: { path: this.path, query: { records: chunk } },
+        });
+        return result.records;
+      });
+      return { records: deleted };
+    },
   };
+
+  private writeInChunks<Item, Result>(
+    method: string,
+    path: string,
+    items: Item[],
+    send: (chunk: Item[]) => Promise<Result[]>,
+  ): Promise<Result[]> {
+    return writeInChunks({
+      method,
+      path,
+      items,
+      send,
+      chunkSize: this.#ctx.writes.chunkSize,
+      concurrency: this.#ctx.writes.concurrency,
+      signal: this.#ctx.signal,
+    });
+  }
 }
 
 /** A node of a space's tree, as `space.nodes.list()` returns it. */
@@ -340,19 +416,42 @@ export class Bika {
    */
   readonly request: Caller<paths>;
   readonly #ctx: Context;
+  readonly #options: BikaOptions;
+  readonly #callDefaults: PerCallOptions;
 
-  constructor(options: BikaOptions) {
+  constructor(options: BikaOptions);
+  /** @internal `withOptions()`: the same client, other call defaults. */
+  constructor(options: BikaOptions, shared: { client: BikaClient; callDefaults: PerCallOptions });
+  constructor(options: BikaOptions, shared?: { client: BikaClient; callDefaults: PerCallOptions }) {
     if (typeof options !== "object" || options === null) {
       throw new ConfigurationError("new Bika({ token }) needs an options object");
     }
-    this.client = createBikaClient({
-      token: options.token,
-      baseUrl: options.baseURL ?? options.baseUrl ?? BIKA_BASE_URL,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.headers ? { headers: options.headers } : {}),
-    });
-    this.request = createCaller(this.client, [options.token]);
-    this.#ctx = { call: this.request };
+    this.#options = options;
+    this.client =
+      shared?.client ??
+      createBikaClient({
+        token: options.token,
+        baseUrl: options.baseURL ?? options.baseUrl ?? BIKA_BASE_URL,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.headers ? { headers: options.headers } : {}),
+        ...transportOptionsOf(options),
+      });
+    const callDefaults = shared?.callDefaults ?? {};
+    this.#callDefaults = callDefaults;
+    this.request = createCaller(this.client, [options.token], callDefaults);
+    this.#ctx = {
+      call: this.request,
+      writes: { chunkSize: options.maxRecordsPerWrite ?? 10, concurrency: options.writeConcurrency ?? 3 },
+      signal: callDefaults.signal,
+    };
+  }
+
+  /**
+   * The same client with options for every call made through the returned object: an AbortSignal, a
+   * timeout, retry rules. `bika.withOptions({ signal }).space.list()`.
+   */
+  withOptions(callOptions: PerCallOptions): Bika {
+    return new Bika(this.#options, { client: this.client, callDefaults: { ...this.#callDefaults, ...callOptions } });
   }
 
   readonly system = {

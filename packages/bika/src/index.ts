@@ -34,15 +34,18 @@ export type {
 } from "./bika.js";
 export { BIKA_BASE_URL, createBikaClient } from "./client.js";
 export type { BikaBody, BikaClient, BikaClientOptions, BikaData, BikaQuery, components, operations, paths } from "./client.js";
-export type { UploadSource } from "@bikavika/runtime";
+export type { PerCallOptions, RateLimitOptions, RetryOptions, RuntimeOptions, UploadSource } from "@bikavika/runtime";
 export {
   AbortError,
   ApiError,
   AuthenticationError,
+  BulkWriteError,
   ConfigurationError,
+  ConnectionError,
   InvalidResponseError,
   NetworkError,
   NotFoundError,
+  OutcomeUnknownError,
   PermissionError,
   QuotaError,
   RateLimitError,

@@ -11,12 +11,19 @@ import {
   AbortError,
   ApiError,
   ConfigurationError,
+  ConnectionError,
   InvalidResponseError,
   NetworkError,
+  OutcomeUnknownError,
+  ServerError,
   TimeoutError,
   createApiError,
 } from "./errors.js";
 import { redactSecrets } from "./redact.js";
+import type { RetryOptions } from "./retry.js";
+import { isIdempotentMethod } from "./retry.js";
+import type { RateLimitOptions } from "./throttle.js";
+import { REQUEST_OPTIONS_KEY, type RequestOptions, TransportFailure, attemptsOf, createTransport } from "./transport.js";
 
 export interface ApiClientConfig {
   /** API token, sent as `Authorization: Bearer <token>` to the base URL's origin and nowhere else. */
@@ -27,6 +34,21 @@ export interface ApiClientConfig {
   fetch?: typeof globalThis.fetch;
   /** Extra headers for every request. */
   headers?: Record<string, string>;
+  /** Retry rules (RUNTIME.md, "Retries"); `false` sends every request once. */
+  retry?: RetryOptions | false;
+  /** Client-side rate limit (RUNTIME.md, "Rate limits"); `false` turns it off. Default 5 requests/s per bucket. */
+  rateLimit?: RateLimitOptions | false;
+  /** Time allowed for each attempt, in ms. Default 60 000; 0 disables. */
+  timeoutMs?: number;
+}
+
+/** The parts of RuntimeOptions that shape the transport, as createApiClient takes them. */
+export function transportOptionsOf(options: RuntimeOptions): Pick<ApiClientConfig, "retry" | "rateLimit" | "timeoutMs"> {
+  return {
+    ...(options.retry !== undefined ? { retry: options.retry } : {}),
+    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  };
 }
 
 /** Checks a base URL and returns it without a trailing slash. See RUNTIME.md, "Safety". */
@@ -78,8 +100,14 @@ export function authMiddleware(token: string, baseUrl: string): Middleware {
 export function createApiClient<Paths extends {}>(config: ApiClientConfig): Client<Paths> {
   const token = checkToken(config.token);
   const baseUrl = normalizeBaseUrl(config.baseUrl);
-  const options: ClientOptions = { baseUrl, headers: { Accept: "application/json", ...config.headers } };
-  if (config.fetch) options.fetch = config.fetch;
+  const transport = createTransport({
+    token,
+    ...(config.fetch ? { fetch: config.fetch } : {}),
+    ...(config.retry !== undefined ? { retry: config.retry } : {}),
+    ...(config.rateLimit !== undefined ? { rateLimit: config.rateLimit } : {}),
+    ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
+  });
+  const options: ClientOptions = { baseUrl, headers: { Accept: "application/json", ...config.headers }, fetch: transport };
   const client = createClient<Paths>(options);
   client.use(authMiddleware(token, baseUrl));
   return client;
@@ -126,9 +154,35 @@ export type OperationQuery<Operation> = Operation extends { parameters: { query?
   ? NonNullable<Query>
   : never;
 
-export interface CallOptions {
+/** Options a client's `withOptions()` applies to every call it makes. */
+export interface PerCallOptions {
+  /** Cancels the calls, their retries, waits and iterators. */
+  signal?: AbortSignal;
+  /** Time allowed for each attempt, in ms. */
+  timeoutMs?: number;
+  /** Retry rules; `false` sends once. */
+  retry?: RetryOptions | false;
+}
+
+/** What both clients take on top of token and base URL: the runtime's mechanisms, each tunable or off. */
+export interface RuntimeOptions {
+  /** Retry rules (RUNTIME.md, "Retries"); `false` sends every request once. */
+  retry?: RetryOptions | false;
+  /** Client-side rate limit (RUNTIME.md, "Rate limits"); `false` turns it off. Default 5 requests/s per bucket. */
+  rateLimit?: RateLimitOptions | false;
+  /** Time allowed for each attempt, in ms. Default 60 000; 0 disables. */
+  timeoutMs?: number;
+  /** Records per write request in bulk writes. Default 10, the servers' limit. */
+  maxRecordsPerWrite?: number;
+  /** Write requests in flight at once in bulk writes. Default 3 (the rate limit still applies). */
+  writeConcurrency?: number;
+}
+
+export interface CallOptions extends RequestOptions {
   /** The operation's responses are not wrapped in `{success, code, message, data}`. */
   enveloped?: boolean;
+  /** Cancels the call, its retries and its waits. */
+  signal?: AbortSignal;
 }
 
 export type Caller<Paths extends {}> = <Method extends HttpMethod, Path extends PathsWithMethod<Paths, Method>>(
@@ -175,94 +229,159 @@ function snippet(text: string): string {
 
 function transportError(error: unknown, method: string, path: string, secrets: string[]): ApiError {
   if (error instanceof ApiError) return error;
-  const name = error instanceof Error ? error.name : "";
-  const reason = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
-  if (name === "TimeoutError") return new TimeoutError({ method, path, message: `timed out (${reason})`, cause: error });
-  if (name === "AbortError") return new AbortError({ method, path, message: "aborted by the caller", cause: error });
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return new NetworkError({
-    method,
-    path,
-    message: `no response from the server (${reason}${redactSecrets(cause, secrets)})`,
-    cause: error,
-  });
+  if (!(error instanceof TransportFailure)) {
+    // A failure of our own stack (a middleware, a serializer): report it as is, typed.
+    const reason = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
+    return new NetworkError({ method, path, message: `the request could not be sent (${reason})`, cause: error });
+  }
+  const retryCount = Math.max(0, error.attempts - 1);
+  const cause = error.cause;
+  const reason = redactSecrets(
+    [cause instanceof Error ? cause.message : String(cause), cause instanceof Error && cause.cause instanceof Error ? cause.cause.message : ""]
+      .filter(Boolean)
+      .join(": "),
+    secrets,
+  );
+  switch (error.kind) {
+    case "abort":
+      return new AbortError({ method, path, message: "aborted by the caller", retryCount, cause, requestSent: error.requestSent });
+    case "timeout":
+      return new TimeoutError({ method, path, message: `no response within ${error.timeoutMs} ms`, retryCount, cause });
+    case "connect":
+      return new ConnectionError({ method, path, message: `could not connect (${reason})`, retryCount, cause });
+    case "dropped":
+      return new NetworkError({ method, path, message: `the connection dropped before a response (${reason})`, retryCount, cause });
+  }
+}
+
+/** What a create carried, for `OutcomeUnknownError.records`. */
+function carriedRecords(body: unknown): readonly unknown[] {
+  if (typeof body === "object" && body !== null && Array.isArray((body as { records?: unknown }).records)) {
+    return (body as { records: unknown[] }).records;
+  }
+  return body === undefined || body instanceof FormData ? [] : [body];
 }
 
 /**
- * Turns a typed openapi-fetch client into `call(method, path, init)`: it resolves to the envelope's `data`
- * and throws an `ApiError` subclass for everything else. See RUNTIME.md, "Errors".
+ * A non-idempotent call (a create) that failed after it may have reached the server: 5xx, dropped, timed out,
+ * aborted in flight. See RUNTIME.md, "Retries".
  */
-export function createCaller<Paths extends {}>(client: Client<Paths>, secrets: string[]): Caller<Paths> {
+function ambiguous(error: ApiError, idempotent: boolean): boolean {
+  if (idempotent) return false;
+  // A success:false body under HTTP 200 is a definite answer, whatever its code; a 5xx status is not.
+  if (error instanceof ServerError) return error.status !== undefined && error.status >= 500;
+  if (error instanceof TimeoutError) return true;
+  if (error instanceof AbortError) return error.requestSent;
+  return error instanceof NetworkError && !(error instanceof ConnectionError);
+}
+
+/**
+ * Turns a typed openapi-fetch client into `call(method, path, init, options)`: it resolves to the envelope's
+ * `data` and throws an `ApiError` subclass for everything else. `defaults` apply to every call (a client's
+ * `withOptions()`); `options` to one. See RUNTIME.md, "Errors".
+ */
+export function createCaller<Paths extends {}>(
+  client: Client<Paths>,
+  secrets: string[],
+  defaults: CallOptions = {},
+): Caller<Paths> {
   const untyped = client as unknown as {
     request(method: string, path: string, init: object): Promise<{ data?: unknown; error?: unknown; response: Response }>;
   };
-  return (async (method: HttpMethod, path: string, init: object | undefined, options: CallOptions = {}) => {
+  return (async (method: HttpMethod, path: string, init: { body?: unknown } | undefined, callOptions: CallOptions = {}) => {
+    const { enveloped = true, signal, ...requestOptions } = { ...defaults, ...callOptions };
     const upper = method.toUpperCase();
+    const idempotent = requestOptions.idempotent ?? isIdempotentMethod(upper);
     let result: { data?: unknown; error?: unknown; response: Response };
     try {
-      result = await untyped.request(method, path, { ...init, parseAs: "text" });
+      result = await untyped.request(method, path, {
+        ...init,
+        ...(signal ? { signal } : {}),
+        [REQUEST_OPTIONS_KEY]: requestOptions,
+        parseAs: "text",
+      });
+    } catch (thrown) {
+      const error = transportError(thrown, upper, path, secrets);
+      throw ambiguous(error, idempotent) ? outcomeUnknown(error, init?.body) : error;
+    }
+    const retryCount = attemptsOf(result.response) - 1;
+    try {
+      return settle(result, upper, path, enveloped, secrets, retryCount);
     } catch (error) {
-      throw transportError(error, upper, path, secrets);
+      throw error instanceof ApiError && ambiguous(error, idempotent) ? outcomeUnknown(error, init?.body) : error;
     }
-    const { response } = result;
-    const status = response.status;
-    const requestId = requestIdOf(response);
-    const raw = response.ok ? result.data : result.error;
-    let body: unknown = raw;
-    // openapi-fetch has already tried JSON on error bodies; what is still text there is an error page.
-    if (response.ok && typeof raw === "string") {
-      const parsed = parseBody(raw);
-      if (!parsed.ok) {
-        throw new InvalidResponseError({
-          method: upper,
-          path,
-          status,
-          requestId,
-          message: `the response is not JSON: ${redactSecrets(snippet(raw), secrets)}`,
-          body: redactSecrets(raw, secrets),
-        });
-      }
-      body = parsed.value;
-    }
-    const enveloped = options.enveloped ?? true;
-    if (isEnvelope(body) && (body.success === false || !response.ok)) {
-      const message = typeof body.message === "string" && body.message !== "" ? body.message : response.statusText;
-      throw createApiError({
-        method: upper,
-        path,
-        status,
-        code: typeof body.code === "number" ? body.code : undefined,
-        requestId,
-        message: redactSecrets(message || "request failed", secrets),
-        body: redactSecrets(body, secrets),
-      });
-    }
-    if (!response.ok) {
-      throw createApiError({
-        method: upper,
-        path,
-        status,
-        requestId,
-        message: redactSecrets(
-          body === undefined
-            ? response.statusText || "request failed"
-            : snippet(typeof body === "string" ? body : JSON.stringify(body)),
-          secrets,
-        ),
-        body: redactSecrets(body, secrets),
-      });
-    }
-    if (!enveloped) return body;
-    if (!isEnvelope(body)) {
-      throw new InvalidResponseError({
-        method: upper,
-        path,
-        status,
-        requestId,
-        message: `expected a {success, code, message, data} envelope, got ${body === undefined ? "an empty body" : snippet(JSON.stringify(body))}`,
-        body: redactSecrets(body, secrets),
-      });
-    }
-    return body.data;
   }) as Caller<Paths>;
+}
+
+function outcomeUnknown(cause: ApiError, body: unknown): OutcomeUnknownError {
+  return new OutcomeUnknownError({
+    method: cause.method,
+    path: cause.path,
+    status: cause.status,
+    code: cause.code,
+    requestId: cause.requestId,
+    retryCount: cause.retryCount,
+    message: cause.serverMessage,
+    note: "the outcome is unknown: a create is never re-sent after it may have reached the server",
+    body: cause.body,
+    cause,
+    records: carriedRecords(body),
+  });
+}
+
+/** A response → the envelope's data, or the ApiError it stands for. */
+function settle(
+  result: { data?: unknown; error?: unknown; response: Response },
+  method: string,
+  path: string,
+  enveloped: boolean,
+  secrets: string[],
+  retryCount: number,
+): unknown {
+  const { response } = result;
+  const context = { method, path, status: response.status, requestId: requestIdOf(response), retryCount };
+  const raw = response.ok ? result.data : result.error;
+  let body: unknown = raw;
+  // openapi-fetch has already tried JSON on error bodies; what is still text there is an error page.
+  if (response.ok && typeof raw === "string") {
+    const parsed = parseBody(raw);
+    if (!parsed.ok) {
+      throw new InvalidResponseError({
+        ...context,
+        message: `the response is not JSON: ${redactSecrets(snippet(raw), secrets)}`,
+        body: redactSecrets(raw, secrets),
+      });
+    }
+    body = parsed.value;
+  }
+  if (isEnvelope(body) && (body.success === false || !response.ok)) {
+    const message = typeof body.message === "string" && body.message !== "" ? body.message : response.statusText;
+    throw createApiError({
+      ...context,
+      code: typeof body.code === "number" ? body.code : undefined,
+      message: redactSecrets(message || "request failed", secrets),
+      body: redactSecrets(body, secrets),
+    });
+  }
+  if (!response.ok) {
+    throw createApiError({
+      ...context,
+      message: redactSecrets(
+        body === undefined
+          ? response.statusText || "request failed"
+          : snippet(typeof body === "string" ? body : JSON.stringify(body)),
+        secrets,
+      ),
+      body: redactSecrets(body, secrets),
+    });
+  }
+  if (!enveloped) return body;
+  if (!isEnvelope(body)) {
+    throw new InvalidResponseError({
+      ...context,
+      message: `expected a {success, code, message, data} envelope, got ${body === undefined ? "an empty body" : snippet(JSON.stringify(body))}`,
+      body: redactSecrets(body, secrets),
+    });
+  }
+  return body.data;
 }

@@ -21,6 +21,8 @@ export interface ApiErrorDetails {
   /** The parsed response body (or its text), with the token redacted. */
   body?: unknown;
   cause?: unknown;
+  /** What the client did about it, appended to `message` (not part of `serverMessage`). */
+  note?: string | undefined;
 }
 
 export class ApiError extends Error {
@@ -68,7 +70,7 @@ function describe(details: ApiErrorDetails): string {
     details.code === undefined || details.code === details.status ? undefined : `code ${details.code}`,
     details.requestId === undefined ? undefined : `request id ${details.requestId}`,
   ].filter((fact) => fact !== undefined);
-  return `${details.method} ${details.path}: ${details.message}${facts.length > 0 ? ` (${facts.join(", ")})` : ""}`;
+  return `${details.method} ${details.path}: ${details.message}${facts.length > 0 ? ` (${facts.join(", ")})` : ""}${details.note ? `; ${details.note}` : ""}`;
 }
 
 /** 401: the token is missing, malformed or revoked. */
@@ -107,6 +109,10 @@ export class InvalidResponseError extends ApiError {
 export class NetworkError extends ApiError {
   override name = "NetworkError";
 }
+/** No connection could be made (refused, DNS, unreachable): the server never saw the request. */
+export class ConnectionError extends NetworkError {
+  override name = "ConnectionError";
+}
 /** The request took longer than its timeout. */
 export class TimeoutError extends ApiError {
   override name = "TimeoutError";
@@ -114,6 +120,28 @@ export class TimeoutError extends ApiError {
 /** The caller aborted the request through its AbortSignal. */
 export class AbortError extends ApiError {
   override name = "AbortError";
+  /** Whether the request had been sent when it was aborted (the server may have acted on it). */
+  readonly requestSent: boolean;
+
+  constructor(details: ApiErrorDetails & { requestSent?: boolean }) {
+    super(details);
+    this.requestSent = details.requestSent ?? false;
+  }
+}
+
+/**
+ * A write that is not safe to repeat (a create) failed after it may have reached the server: a 5xx, a dropped
+ * connection or a timeout. It was not re-sent. `records` are what it carried, so the caller can check which
+ * of them exist before trying again. `cause` is the failure itself.
+ */
+export class OutcomeUnknownError extends ApiError {
+  override name = "OutcomeUnknownError";
+  readonly records: readonly unknown[];
+
+  constructor(details: ApiErrorDetails & { records: readonly unknown[] }) {
+    super(details);
+    this.records = details.records;
+  }
 }
 
 /** The client was configured with something it cannot use (no token, bad base URL). Thrown before any request. */

@@ -3,9 +3,11 @@ export {
   ApiError,
   AuthenticationError,
   ConfigurationError,
+  ConnectionError,
   InvalidResponseError,
   NetworkError,
   NotFoundError,
+  OutcomeUnknownError,
   PermissionError,
   QuotaError,
   RateLimitError,
@@ -16,7 +18,13 @@ export {
   errorClassFor,
 } from "./errors.js";
 export type { ApiErrorDetails } from "./errors.js";
-export { authMiddleware, createApiClient, createCaller, normalizeBaseUrl } from "./client.js";
+export { authMiddleware, createApiClient, createCaller, normalizeBaseUrl, transportOptionsOf } from "./client.js";
+export { DEFAULT_RETRY, isConnectFailure, isIdempotentMethod, parseRetryAfter, resolveRetry, retryDelayMs, shouldRetry } from "./retry.js";
+export type { Failure, ResolvedRetry, RetryOptions } from "./retry.js";
+export { SlidingWindowLimiter, limiterFor, rateLimitKey, sleep } from "./throttle.js";
+export type { RateLimitOptions } from "./throttle.js";
+export { REQUEST_OPTIONS_KEY, TransportFailure, attemptsOf, createTransport } from "./transport.js";
+export type { RequestOptions, TransportOptions } from "./transport.js";
 export type {
   ApiClientConfig,
   CallOptions,
@@ -27,7 +35,13 @@ export type {
   InitOf,
   OperationOf,
   OperationQuery,
+  PerCallOptions,
+  RuntimeOptions,
 } from "./client.js";
 export { REDACTED, redactSecrets } from "./redact.js";
 export { fileNameOf, singleFileForm, toBlob } from "./uploads.js";
 export type { UploadSource } from "./uploads.js";
+export { itemsOf, pagesByCursor, pagesByNumber } from "./pagination.js";
+export type { CursorPage, NumberedPage } from "./pagination.js";
+export { BulkWriteError, writeInChunks } from "./chunked.js";
+export type { ChunkedWriteOptions, WriteOutcome } from "./chunked.js";

@@ -30,15 +30,18 @@ export type {
 } from "./vika.js";
 export { VIKA_BASE_URL, createVikaClient, vikaBaseUrl } from "./client.js";
 export type { VikaBody, VikaClient, VikaClientOptions, VikaData, VikaQuery, components, operations, paths } from "./client.js";
-export type { UploadSource } from "@bikavika/runtime";
+export type { PerCallOptions, RateLimitOptions, RetryOptions, RuntimeOptions, UploadSource } from "@bikavika/runtime";
 export {
   AbortError,
   ApiError,
   AuthenticationError,
+  BulkWriteError,
   ConfigurationError,
+  ConnectionError,
   InvalidResponseError,
   NetworkError,
   NotFoundError,
+  OutcomeUnknownError,
   PermissionError,
   QuotaError,
   RateLimitError,

@@ -1,4 +1,16 @@
-import { type Caller, ConfigurationError, type UploadSource, createCaller, singleFileForm } from "@bikavika/runtime";
+import {
+  type Caller,
+  ConfigurationError,
+  type PerCallOptions,
+  type RuntimeOptions,
+  type UploadSource,
+  createCaller,
+  itemsOf,
+  pagesByNumber,
+  singleFileForm,
+  transportOptionsOf,
+  writeInChunks,
+} from "@bikavika/runtime";
 import type { Writable } from "openapi-typescript-helpers";
 import {
   type VikaBody,
@@ -18,7 +30,7 @@ type Schemas = components["schemas"];
  * checked against the spec's own types at the method signature, then asserted to the writable form.
  */
 
-export interface VikaOptions {
+export interface VikaOptions extends RuntimeOptions {
   /** API token from your Vika user settings (`usk…`). */
   token: string;
   /** The official SDK's option: `https://api.vika.cn/fusion/v1`, `https://aitable.ai`… (`/fusion…` is dropped). */
@@ -96,7 +108,12 @@ export class MissingContextError extends ConfigurationError {
 interface Context {
   call: Caller<paths>;
   fieldKey: FieldKey | undefined;
+  /** Bulk-write settings: records per request and requests in flight. */
+  writes: { chunkSize: number; concurrency: number };
+  signal: AbortSignal | undefined;
 }
+
+const RECORDS = "/fusion/v1/datasheets/{datasheetId}/records";
 
 const MAX_PAGE_SIZE = 1000;
 
@@ -128,63 +145,82 @@ export class Datasheet {
   readonly records = {
     /** One page of records (up to 1000; `pageNum` from 1). */
     query: <Fields extends object = RecordFields>(params: RecordQuery = {}): Promise<RecordPage<Fields>> =>
-      this.#ctx.call("get", "/fusion/v1/datasheets/{datasheetId}/records", {
+      this.#ctx.call("get", RECORDS, {
         params: { path: this.path, query: this.toQuery(params) },
       }) as Promise<RecordPage<Fields>>,
 
+    /** Every page of records matching `params`, fetched as you iterate (1000 per page unless `pageSize` says). */
+    pages: <Fields extends object = RecordFields>(params: Omit<RecordQuery, "pageNum"> = {}) =>
+      pagesByNumber(async (pageNum) => {
+        const page = await this.records.query<Fields>({ pageSize: MAX_PAGE_SIZE, ...params, pageNum });
+        return { ...page, items: page.records };
+      }, this.#ctx.signal),
+
     /**
-     * Every record matching `params`, page after page (1000 per request unless `pageSize` says otherwise).
-     * Stops as soon as `total` (or `maxRecords`) records have been yielded: no request past the end.
+     * Every record matching `params`, one at a time. Stops as soon as `total` (or `maxRecords`) records have
+     * been yielded: no request past the end; `break` stops fetching.
      */
     queryAll: <Fields extends object = RecordFields>(
       params: Omit<RecordQuery, "pageNum"> = {},
-    ): AsyncGenerator<VikaRecord<Fields>> => this.iterate(params) as AsyncGenerator<VikaRecord<Fields>>,
+    ): AsyncGenerator<VikaRecord<Fields>> => itemsOf(this.records.pages<Fields>(params)),
 
-    /** Creates up to 10 records in one request. Resolves to the created records, read back. */
-    create: <Fields extends object = RecordFields>(
+    /**
+     * Creates any number of records: up to 10 per request (`maxRecordsPerWrite`), sent under the rate limit.
+     * Resolves to the created records, read back, in input order. A partial failure throws `BulkWriteError`.
+     */
+    create: async <Fields extends object = RecordFields>(
       records: NewRecord<Fields>[],
       options: WriteOptions = {},
-    ): Promise<{ records: VikaRecord<Fields>[] }> =>
-      this.#ctx.call("post", "/fusion/v1/datasheets/{datasheetId}/records", {
-        params: { path: this.path, query: options.viewId ? { viewId: options.viewId } : {} },
-        body: { records: records as VikaBody<"createRecords">["records"], ...this.fieldKeyOf(options) },
-      }) as Promise<{ records: VikaRecord<Fields>[] }>,
+    ): Promise<{ records: VikaRecord<Fields>[] }> => {
+      const created = await this.writeInChunks("POST", records, async (chunk) => {
+        const result = await this.#ctx.call("post", RECORDS, {
+          params: { path: this.path, query: options.viewId ? { viewId: options.viewId } : {} },
+          body: { records: chunk as VikaBody<"createRecords">["records"], ...this.fieldKeyOf(options) },
+        });
+        return result.records as VikaRecord<Fields>[];
+      });
+      return { records: created };
+    },
 
-    /** Sets the given cells of up to 10 records; other cells keep their values (`null` clears one). */
-    update: <Fields extends object = RecordFields>(
+    /** Sets the given cells of any number of records (`null` clears one); same batching as `create`. */
+    update: async <Fields extends object = RecordFields>(
       records: RecordUpdate<Fields>[],
       options: Omit<WriteOptions, "viewId"> = {},
-    ): Promise<{ records: VikaRecord<Fields>[] }> =>
-      this.#ctx.call("patch", "/fusion/v1/datasheets/{datasheetId}/records", {
-        params: { path: this.path },
-        body: { records: records as VikaBody<"updateRecords">["records"], ...this.fieldKeyOf(options) },
-      }) as Promise<{ records: VikaRecord<Fields>[] }>,
+    ): Promise<{ records: VikaRecord<Fields>[] }> => {
+      const updated = await this.writeInChunks("PATCH", records, async (chunk) => {
+        const result = await this.#ctx.call("patch", RECORDS, {
+          params: { path: this.path },
+          body: { records: chunk as VikaBody<"updateRecords">["records"], ...this.fieldKeyOf(options) },
+        });
+        return result.records as VikaRecord<Fields>[];
+      });
+      return { records: updated };
+    },
 
-    /** Deletes up to 10 records. */
+    /** Deletes any number of records; same batching as `create`. */
     delete: async (recordIds: string | string[]): Promise<void> => {
-      await this.#ctx.call("delete", "/fusion/v1/datasheets/{datasheetId}/records", {
-        params: { path: this.path, query: { recordIds: typeof recordIds === "string" ? [recordIds] : recordIds } },
+      await this.writeInChunks("DELETE", typeof recordIds === "string" ? [recordIds] : recordIds, async (chunk) => {
+        await this.#ctx.call("delete", RECORDS, { params: { path: this.path, query: { recordIds: chunk } } });
+        return chunk;
       });
     },
   };
 
+  private writeInChunks<Item, Result>(method: string, items: Item[], send: (chunk: Item[]) => Promise<Result[]>): Promise<Result[]> {
+    return writeInChunks({
+      method,
+      path: RECORDS,
+      items,
+      send,
+      chunkSize: this.#ctx.writes.chunkSize,
+      concurrency: this.#ctx.writes.concurrency,
+      signal: this.#ctx.signal,
+    });
+  }
+
   private fieldKeyOf(options: { fieldKey?: FieldKey }): { fieldKey?: FieldKey } {
     const fieldKey = options.fieldKey ?? this.#ctx.fieldKey;
     return fieldKey ? { fieldKey } : {};
-  }
-
-  private async *iterate(params: Omit<RecordQuery, "pageNum">): AsyncGenerator<VikaRecord> {
-    const pageSize = params.pageSize ?? MAX_PAGE_SIZE;
-    let yielded = 0;
-    for (let pageNum = 1; ; pageNum += 1) {
-      const page = await this.records.query({ ...params, pageSize, pageNum });
-      for (const record of page.records) {
-        yield record;
-        yielded += 1;
-      }
-      // `total` already accounts for maxRecords; the response's pageSize is the count returned, not the size asked.
-      if (page.records.length === 0 || yielded >= page.total) return;
-    }
   }
 
   readonly fields = {
@@ -382,23 +418,46 @@ export class Vika {
   /** Any operation of the spec by method and path, with the same unwrapping and errors as the object model. */
   readonly request: Caller<paths>;
   readonly #ctx: Context;
+  readonly #options: VikaOptions;
+  readonly #callDefaults: PerCallOptions;
 
-  constructor(options: VikaOptions) {
+  constructor(options: VikaOptions);
+  /** @internal `withOptions()`: the same client, other call defaults. */
+  constructor(options: VikaOptions, shared: { client: VikaClient; callDefaults: PerCallOptions });
+  constructor(options: VikaOptions, shared?: { client: VikaClient; callDefaults: PerCallOptions }) {
     if (typeof options !== "object" || options === null) {
       throw new ConfigurationError("new Vika({ token }) needs an options object");
     }
     if (options.fieldKey !== undefined && options.fieldKey !== "name" && options.fieldKey !== "id") {
       throw new ConfigurationError(`fieldKey must be "name" or "id", got ${JSON.stringify(options.fieldKey)}`);
     }
+    this.#options = options;
     const baseUrl = options.baseUrl ?? options.host;
-    this.client = createVikaClient({
-      token: options.token,
-      ...(baseUrl ? { baseUrl } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-      ...(options.headers ? { headers: options.headers } : {}),
-    });
-    this.request = createCaller(this.client, [options.token]);
-    this.#ctx = { call: this.request, fieldKey: options.fieldKey };
+    this.client =
+      shared?.client ??
+      createVikaClient({
+        token: options.token,
+        ...(baseUrl ? { baseUrl } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.headers ? { headers: options.headers } : {}),
+        ...transportOptionsOf(options),
+      });
+    this.#callDefaults = shared?.callDefaults ?? {};
+    this.request = createCaller(this.client, [options.token], this.#callDefaults);
+    this.#ctx = {
+      call: this.request,
+      fieldKey: options.fieldKey,
+      writes: { chunkSize: options.maxRecordsPerWrite ?? 10, concurrency: options.writeConcurrency ?? 3 },
+      signal: this.#callDefaults.signal,
+    };
+  }
+
+  /**
+   * The same client with options for every call made through the returned object: an AbortSignal (which also
+   * stops iterators and bulk writes), a timeout, retry rules. `vika.withOptions({ signal }).datasheet(id)…`.
+   */
+  withOptions(callOptions: PerCallOptions): Vika {
+    return new Vika(this.#options, { client: this.client, callDefaults: { ...this.#callDefaults, ...callOptions } });
   }
 
   /** A datasheet by id. For `fields.create/delete`, reach it through `vika.space(spaceId).datasheet(id)`. */

@@ -7,6 +7,7 @@ import {
   AuthenticationError,
   type Bika,
   NotFoundError,
+  OutcomeUnknownError,
   PermissionError,
   RateLimitError,
   ServerError,
@@ -20,6 +21,7 @@ describeOperationContracts({
   cases,
   client: mockBika,
   baseError: ApiError,
+  outcomeUnknownError: OutcomeUnknownError,
   statuses: [
     [401, AuthenticationError],
     [403, PermissionError],

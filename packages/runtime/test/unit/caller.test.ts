@@ -62,7 +62,7 @@ function json(body: unknown, status = 200, headers: Record<string, string> = {})
 
 function callerFor(reply: (request: Request) => Response | Promise<Response>) {
   const { fetch, seen } = fakeFetch(reply);
-  const client = createApiClient<TestPaths>({ token: TOKEN, baseUrl: BASE, fetch });
+  const client = createApiClient<TestPaths>({ token: TOKEN, baseUrl: BASE, fetch, rateLimit: false, retry: false });
   return { call: createCaller(client, [TOKEN]), seen };
 }
 
@@ -183,6 +183,37 @@ describe("the token never leaks (RUNTIME.md: Safety)", () => {
     });
     expect(seen[0]?.url).toBe("https://attachments.example.test/v1/things/x");
     expect(seen[0]?.headers.get("authorization")).toBeNull();
+  });
+});
+
+describe("hostile ids and responses are harmless (RUNTIME.md: Safety)", () => {
+  it.each(["../../admin", "a/b", "x?y=1", "x#frag", "%2e%2e", "dst 1"])("path parameter %j stays one path segment", async (id) => {
+    const { call, seen } = callerFor(() => json({ success: true, code: 200, message: "OK", data: { id } }));
+    await call("get", "/v1/things/{thingId}", { params: { path: { thingId: id } } });
+    const url = new URL(seen[0]!.url);
+    expect(url.origin).toBe(BASE);
+    expect(url.search).toBe("");
+    expect(url.hash).toBe("");
+    expect(url.pathname.startsWith("/v1/things/")).toBe(true);
+    expect(url.pathname.slice("/v1/things/".length)).not.toContain("/");
+    expect(decodeURIComponent(url.pathname.slice("/v1/things/".length))).toBe(id);
+  });
+
+  it("a __proto__ key in a response pollutes nothing", async () => {
+    const { call } = callerFor(
+      () => new Response('{"success":true,"code":200,"message":"OK","data":{"id":"x","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}}'),
+    );
+    const data = (await getThing(call)) as Record<string, unknown>;
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect((data as { polluted?: unknown }).polluted).toBeUndefined();
+  });
+
+  it("a __proto__ key in an error body pollutes nothing either, redaction included", async () => {
+    const { call } = callerFor(() => new Response('{"success":false,"code":400,"message":"bad","__proto__":{"polluted":true}}'));
+    const error = await failure(getThing(call));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(error.body)).toBe(Object.prototype);
   });
 });
 

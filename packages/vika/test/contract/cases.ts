@@ -35,7 +35,11 @@ export const cases: { [OperationId in keyof operations]: Case } = {
   },
   createRecords: {
     invoke: (vika) =>
-      vika.datasheet(DATASHEET).records.create([{ fields: { 标题: "第三季度报告", 数量: 42 } }], { viewId: "viwG9l1VPD6nH" }),
+      // As many records as the mock's static example answers with: the client checks one result per record.
+      vika.datasheet(DATASHEET).records.create(
+        [{ fields: { 标题: "第三季度报告", 数量: 42 } }, { fields: { 标题: "年度总结" } }],
+        { viewId: "viwG9l1VPD6nH" },
+      ),
   },
   updateRecords: {
     invoke: (vika) => vika.datasheet(DATASHEET).records.update([{ recordId: RECORD, fields: { 状态: "已完成", 数量: null } }]),

@@ -93,7 +93,11 @@ describe("requests", () => {
   });
 
   it("puts the default fieldKey in write bodies, unless the call gives its own", async () => {
-    const { vika, requests } = scripted(() => envelope({ records: [] }), { fieldKey: "id" });
+    // The fake server answers with the records it was sent, as the real one reads them back.
+    const { vika, requests } = scripted(
+      async (_url, request) => envelope({ records: ((await request.json()) as { records: unknown[] }).records }),
+      { fieldKey: "id" },
+    );
     await vika.datasheet("dstX").records.create([{ fields: { fldA: "x" } }]);
     await vika.datasheet("dstX").records.update([{ recordId: "recA", fields: { Title: "y" } }], { fieldKey: "name" });
     const bodies = await Promise.all(requests.map((request) => request.json()));

@@ -1,0 +1,73 @@
+// RUNTIME.md "Rate limits".
+import { describe, expect, it } from "vitest";
+import { SlidingWindowLimiter, createApiClient, createCaller, limiterFor, rateLimitKey } from "../../src/index.js";
+
+describe("SlidingWindowLimiter", () => {
+  it("lets N requests start in any window of a second plus margin, in arrival order", async () => {
+    const limiter = new SlidingWindowLimiter({ requestsPerSecond: 4, marginMs: 20 });
+    const started = Date.now();
+    const starts: Array<{ index: number; at: number }> = [];
+    await Promise.all(
+      Array.from({ length: 10 }, (_, index) => limiter.acquire().then(() => starts.push({ index, at: Date.now() - started }))),
+    );
+    expect(starts.map((start) => start.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Of any 5 consecutive starts, the first and the last are at least a window (1000 + 20 ms) apart.
+    for (let index = 4; index < starts.length; index += 1) {
+      expect(starts[index]!.at - starts[index - 4]!.at).toBeGreaterThanOrEqual(1015);
+    }
+    expect(starts[9]!.at).toBeLessThan(2 * 1020 + 400);
+  });
+
+  it("an aborted waiter leaves the queue without taking a slot", async () => {
+    const limiter = new SlidingWindowLimiter({ requestsPerSecond: 1, marginMs: 0 });
+    await limiter.acquire();
+    const controller = new AbortController();
+    const waiting = limiter.acquire(controller.signal);
+    controller.abort();
+    await expect(waiting).rejects.toThrow();
+    const started = Date.now();
+    await limiter.acquire();
+    expect(Date.now() - started).toBeLessThan(1100);
+  });
+
+  it("refuses a rate that is not a positive number", () => {
+    expect(() => new SlidingWindowLimiter({ requestsPerSecond: 0 })).toThrow(RangeError);
+    expect(() => new SlidingWindowLimiter({ requestsPerSecond: Number.NaN })).toThrow(RangeError);
+  });
+});
+
+describe("buckets follow the server's keys", () => {
+  it("picks the datasheet, else the space, else the user", () => {
+    expect(rateLimitKey("/fusion/v1/datasheets/dst1/records")).toBe("datasheet:dst1");
+    expect(rateLimitKey("/fusion/v1/spaces/spc1/datasheets/dst2/fields")).toBe("datasheet:dst2");
+    expect(rateLimitKey("/v1/spaces/spc1/resources/databases/dat1/records")).toBe("space:spc1");
+    expect(rateLimitKey("/fusion/v1/spaces")).toBe("user");
+  });
+
+  it("shares one bucket between clients on the same token, and separates tokens and datasheets", () => {
+    const a = limiterFor("tokenA", "/fusion/v1/datasheets/dst1/records", {});
+    expect(limiterFor("tokenA", "/fusion/v1/datasheets/dst1/fields", {})).toBe(a);
+    expect(limiterFor("tokenB", "/fusion/v1/datasheets/dst1/records", {})).not.toBe(a);
+    expect(limiterFor("tokenA", "/fusion/v1/datasheets/dst2/records", {})).not.toBe(a);
+  });
+
+  it("paces concurrent calls of a client to the configured rate", async () => {
+    const times: number[] = [];
+    const fetch = async () => {
+      times.push(Date.now());
+      return new Response(JSON.stringify({ success: true, code: 200, message: "OK", data: {} }));
+    };
+    const client = createApiClient<any>({
+      token: "uskPaced",
+      baseUrl: "https://api.example.test",
+      fetch: fetch as typeof globalThis.fetch,
+      rateLimit: { requestsPerSecond: 5 },
+    });
+    const call = createCaller(client, []) as any;
+    await Promise.all(
+      Array.from({ length: 8 }, () => call("get", "/fusion/v1/datasheets/{id}/records", { params: { path: { id: "dstPaced" } } })),
+    );
+    expect(times).toHaveLength(8);
+    expect(times[5]! - times[0]!).toBeGreaterThanOrEqual(1040);
+  });
+});

@@ -1,0 +1,248 @@
+// RUNTIME.md "Retries", "Timeouts and cancellation": the transport beneath openapi-fetch, against a scripted fetch.
+import { describe, expect, it } from "vitest";
+import {
+  AbortError,
+  ConnectionError,
+  NetworkError,
+  OutcomeUnknownError,
+  RateLimitError,
+  ServerError,
+  TimeoutError,
+  createApiClient,
+  createCaller,
+  parseRetryAfter,
+  resolveRetry,
+  retryDelayMs,
+  shouldRetry,
+} from "../../src/index.js";
+import type { RequestOptions } from "../../src/index.js";
+
+const FAST = { retries: 3, minDelayMs: 1, maxDelayMs: 4 };
+const ok = () =>
+  new Response(JSON.stringify({ success: true, code: 200, message: "SUCCESS", data: { ok: true } }), {
+    headers: { "content-type": "application/json" },
+  });
+const status = (code: number, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify({ success: false, code, message: `HTTP ${code}` }), { status: code, headers });
+const refused = () => {
+  throw new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
+};
+const reset = () => {
+  throw new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
+};
+
+type Step = (request: Request) => Response | Promise<Response>;
+
+/** A caller whose fetch plays `steps` in order (the last one repeats), recording what it was sent. */
+function scripted(steps: Step[], config: { retry?: object | false; timeoutMs?: number } = {}) {
+  const sent: Array<{ method: string; body: string }> = [];
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    sent.push({ method: request.method, body: await request.clone().text() });
+    const step = steps[Math.min(sent.length - 1, steps.length - 1)]!;
+    return step(request);
+  };
+  const client = createApiClient<any>({
+    token: "uskTransport",
+    baseUrl: "https://api.example.test",
+    fetch: fetch as typeof globalThis.fetch,
+    rateLimit: false,
+    retry: config.retry ?? FAST,
+    ...(config.timeoutMs !== undefined ? { timeoutMs: config.timeoutMs } : {}),
+  });
+  const call = createCaller(client, ["uskTransport"]);
+  const send = (method: "get" | "post" | "patch" | "delete", options: RequestOptions & { signal?: AbortSignal } = {}) =>
+    (call as any)(method, "/fusion/v1/datasheets/{datasheetId}/records", {
+      params: { path: { datasheetId: "dst1" } },
+      ...(method === "get" || method === "delete" ? {} : { body: { records: [{ fields: { Name: "a" } }, { fields: { Name: "b" } }] } }),
+    }, options);
+  return { send, sent };
+}
+
+async function rejection(promise: Promise<unknown>) {
+  return promise.then(
+    (value) => {
+      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
+    },
+    (error: unknown) => error as Error & Record<string, unknown>,
+  );
+}
+
+describe("retries", () => {
+  it("retries a 429 for any method, and reports the retries made", async () => {
+    const { send, sent } = scripted([() => status(429), () => status(429), ok]);
+    await expect(send("post")).resolves.toEqual({ ok: true });
+    expect(sent).toHaveLength(3);
+    expect(sent.every((request) => request.body === sent[0]!.body)).toBe(true);
+  });
+
+  it("gives up after `retries` and says how many were made", async () => {
+    const { send, sent } = scripted([() => status(429)]);
+    const error = await rejection(send("get"));
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error.retryCount).toBe(3);
+    expect(sent).toHaveLength(4);
+  });
+
+  it("retries connection failures for any method: the server never saw them", async () => {
+    const { send, sent } = scripted([refused, refused, ok]);
+    await expect(send("post")).resolves.toEqual({ ok: true });
+    expect(sent).toHaveLength(3);
+  });
+
+  it("reports a connection that never came as ConnectionError, not as an unknown outcome", async () => {
+    const { send } = scripted([refused]);
+    const error = await rejection(send("post"));
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect(error).not.toBeInstanceOf(OutcomeUnknownError);
+  });
+
+  it.each([
+    ["500", () => status(500)],
+    ["503", () => status(503)],
+    ["a dropped connection", reset],
+  ])("retries %s for idempotent methods", async (_label, failure) => {
+    for (const method of ["get", "patch", "delete"] as const) {
+      const { send, sent } = scripted([failure, ok]);
+      await expect(send(method)).resolves.toEqual({ ok: true });
+      expect(sent).toHaveLength(2);
+    }
+  });
+
+  it.each([
+    ["500", () => status(500), ServerError],
+    ["a dropped connection", reset, NetworkError],
+  ])("never re-sends a create after %s: outcome unknown, with the records it carried", async (_label, failure, Cause) => {
+    const { send, sent } = scripted([failure, ok]);
+    const error = await rejection(send("post"));
+    expect(sent).toHaveLength(1);
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect(error.cause).toBeInstanceOf(Cause);
+    expect(error.records).toEqual([{ fields: { Name: "a" } }, { fields: { Name: "b" } }]);
+  });
+
+  it("does not retry what the server refused (400, 401, 403, 404)", async () => {
+    for (const code of [400, 401, 403, 404]) {
+      const { send, sent } = scripted([() => status(code), ok]);
+      await rejection(send("get"));
+      expect(sent).toHaveLength(1);
+    }
+  });
+
+  it("can be turned off per client and per call, and widened per call", async () => {
+    const off = scripted([() => status(429), ok], { retry: false });
+    await rejection(off.send("get"));
+    expect(off.sent).toHaveLength(1);
+
+    const perCall = scripted([() => status(429), ok]);
+    await rejection(perCall.send("get", { retry: false }));
+    expect(perCall.sent).toHaveLength(1);
+
+    const idempotentCreate = scripted([() => status(503), ok]);
+    await expect(idempotentCreate.send("post", { idempotent: true })).resolves.toEqual({ ok: true });
+    expect(idempotentCreate.sent).toHaveLength(2);
+  });
+
+  it("honours Retry-After, and reports instead of waiting when it is longer than allowed", async () => {
+    const started = Date.now();
+    const { send } = scripted([() => status(429, { "retry-after": "0.2" }), ok]);
+    await send("get");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+
+    const tooLong = scripted([() => status(429, { "retry-after": "3600" }), ok], { retry: { ...FAST, maxRetryAfterMs: 1000 } });
+    await expect(rejection(tooLong.send("get"))).resolves.toBeInstanceOf(RateLimitError);
+    expect(tooLong.sent).toHaveLength(1);
+  });
+});
+
+describe("backoff arithmetic", () => {
+  const retry = resolveRetry({ minDelayMs: 500, maxDelayMs: 8000 }) as Exclude<ReturnType<typeof resolveRetry>, false>;
+
+  it("doubles per attempt with jitter between half and the whole, up to the ceiling", () => {
+    const failure = { kind: "status", status: 503 } as const;
+    expect(retryDelayMs(retry, 0, failure, () => 0)).toBe(250);
+    expect(retryDelayMs(retry, 0, failure, () => 1)).toBe(500);
+    expect(retryDelayMs(retry, 3, failure, () => 1)).toBe(4000);
+    expect(retryDelayMs(retry, 10, failure, () => 1)).toBe(8000);
+    expect(retryDelayMs(retry, 2, { kind: "status", status: 429, retryAfterMs: 1234 })).toBe(1234);
+  });
+
+  it("reads Retry-After as seconds or as an HTTP date", () => {
+    expect(parseRetryAfter("3")).toBe(3000);
+    expect(parseRetryAfter("Wed, 21 Oct 2015 07:28:05 GMT", Date.parse("Wed, 21 Oct 2015 07:28:00 GMT"))).toBe(5000);
+    expect(parseRetryAfter("soon")).toBeUndefined();
+    expect(parseRetryAfter(null)).toBeUndefined();
+  });
+
+  it("classifies failures by what the server may have done", () => {
+    expect(shouldRetry({ kind: "connect" }, false)).toBe(true);
+    expect(shouldRetry({ kind: "status", status: 429 }, false)).toBe(true);
+    expect(shouldRetry({ kind: "status", status: 500 }, false)).toBe(false);
+    expect(shouldRetry({ kind: "status", status: 500 }, true)).toBe(true);
+    expect(shouldRetry({ kind: "timeout" }, false)).toBe(false);
+    expect(shouldRetry({ kind: "dropped" }, true)).toBe(true);
+    expect(shouldRetry({ kind: "status", status: 400 }, true)).toBe(false);
+  });
+
+  it("refuses a negative retry count", () => {
+    expect(() => resolveRetry({ retries: -1 })).toThrow(RangeError);
+  });
+});
+
+describe("timeouts and cancellation", () => {
+  const hang = (request: Request) =>
+    new Promise<Response>((_resolve, reject) => {
+      request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
+    });
+
+  it("times out each attempt, retries reads, then reports TimeoutError", async () => {
+    const { send, sent } = scripted([hang], { timeoutMs: 30, retry: { ...FAST, retries: 1 } });
+    const error = await rejection(send("get"));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.retryCount).toBe(1);
+    expect(sent).toHaveLength(2);
+  });
+
+  it("does not re-send a create that timed out: outcome unknown", async () => {
+    const { send, sent } = scripted([hang], { timeoutMs: 30 });
+    const error = await rejection(send("post"));
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect(error.cause).toBeInstanceOf(TimeoutError);
+    expect(sent).toHaveLength(1);
+  });
+
+  it("a per-call timeout overrides the client's", async () => {
+    const { send } = scripted([hang], { timeoutMs: 60_000, retry: false });
+    const started = Date.now();
+    await expect(rejection(send("get", { timeoutMs: 20 }))).resolves.toBeInstanceOf(TimeoutError);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("an AbortSignal stops the call during a retry wait, with no further attempt", async () => {
+    const { send, sent } = scripted([() => status(503)], { retry: { retries: 5, minDelayMs: 10_000, maxDelayMs: 10_000 } });
+    const controller = new AbortController();
+    const pending = send("get", { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    controller.abort();
+    const error = await rejection(pending);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(sent).toHaveLength(1);
+  });
+
+  it("an AbortSignal cancels an attempt in flight; a create aborted in flight has an unknown outcome", async () => {
+    const controller = new AbortController();
+    const read = scripted([hang]);
+    const pendingRead = read.send("get", { signal: controller.signal });
+    const create = scripted([hang]);
+    const pendingCreate = create.send("post", { signal: controller.signal });
+    setTimeout(() => controller.abort(), 10);
+    expect(await rejection(pendingRead)).toBeInstanceOf(AbortError);
+    const createError = await rejection(pendingCreate);
+    expect(createError).toBeInstanceOf(OutcomeUnknownError);
+    expect(createError.cause).toBeInstanceOf(AbortError);
+  });
+
+  it("refuses a nonsensical timeout", () => {
+    expect(() => scripted([ok], { timeoutMs: -5 })).toThrow(RangeError);
+  });
+});
