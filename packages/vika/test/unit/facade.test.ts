@@ -117,3 +117,44 @@ describe("requests", () => {
     expect(() => new Vika({ token: "t", fieldKey: "title" as never })).toThrow(ConfigurationError);
   });
 });
+
+describe("writes of any size", () => {
+  const echo = async (_url: URL, request: Request) => {
+    const body = (await request.json()) as { records: Array<{ recordId?: string; fields: Record<string, unknown> }> };
+    return envelope({
+      records: body.records.map((record, i) => ({ recordId: record.recordId ?? `recNew${i}`, createdAt: 0, updatedAt: 0, fields: record.fields })),
+    });
+  };
+
+  it("creates 25 records in requests of at most 10, results in input order", async () => {
+    const { vika, requests } = scripted(echo);
+    const records = Array.from({ length: 25 }, (_, i) => ({ fields: { Title: `t${i}` } }));
+    const created = await vika.datasheet("dstX").records.create(records);
+    expect(created.records.map((record) => record.fields.Title)).toEqual(records.map((record) => record.fields.Title));
+    const sizes = await Promise.all(requests.map(async (request) => ((await request.json()) as { records: unknown[] }).records.length));
+    expect(sizes.sort()).toEqual([10, 10, 5]);
+  });
+
+  it("deletes 12 records in two requests", async () => {
+    const { vika, requests } = scripted(() => new Response(JSON.stringify({ success: true, code: 200, message: "SUCCESS" })));
+    await vika.datasheet("dstX").records.delete(Array.from({ length: 12 }, (_, i) => `rec${i}`));
+    expect(requests.map((request) => new URL(request.url).searchParams.getAll("recordIds").length).sort()).toEqual([10, 2]);
+  });
+
+  it("a signal given through withOptions stops queryAll", async () => {
+    const controller = new AbortController();
+    const { vika, requests } = scripted(() =>
+      envelope({ total: 1_000_000, pageNum: 1, pageSize: 1, records: [{ recordId: "rec", createdAt: 0, updatedAt: 0, fields: {} }] }),
+    );
+    let seen = 0;
+    await expect(
+      (async () => {
+        for await (const _record of vika.withOptions({ signal: controller.signal }).datasheet("dstX").records.queryAll({ pageSize: 1 })) {
+          seen += 1;
+          if (seen === 2) controller.abort();
+        }
+      })(),
+    ).rejects.toThrow();
+    expect(requests).toHaveLength(2);
+  });
+});
