@@ -83,11 +83,8 @@ export async function writeInChunks<Item, Result>(options: ChunkedWriteOptions<I
     chunks.push(options.items.slice(start, start + chunkSize));
   }
   if (chunks.length === 1) {
-    // A write that fits in one request fails with that request's own error, as an unchunked call would.
-    const chunk = chunks[0]!;
-    const results = await options.send(chunk);
-    if (results.length !== chunk.length) throw shortAnswer(options, results.length, chunk.length);
-    return results;
+    // A write that fits in one request behaves as an unchunked call: its own error, the server's answer as is.
+    return options.send(chunks[0]!);
   }
   type Settled = { ok: true; results: Result[] } | { ok: false; error: ApiError } | undefined;
   const settled: Settled[] = new Array(chunks.length).fill(undefined);

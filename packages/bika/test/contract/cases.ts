@@ -99,7 +99,7 @@ export const cases: { [OperationId in keyof operations]: Case } = {
   updateRecordsV2: {
     invoke: async (bika) =>
       bika.space.byId(SPACE).database(DATABASE).recordsV2.updateMany({
-        // As many records as the mock's static example answers with: the client checks one result per record.
+        // Two records, as in the spec's request example.
         records: [
           { id: RECORD, fields: { Status: "Churned" } },
           { id: "recQ3w5E7r9T1y3U5i7O9p1A", fields: { Score: 5 } },

@@ -35,7 +35,7 @@ export const cases: { [OperationId in keyof operations]: Case } = {
   },
   createRecords: {
     invoke: (vika) =>
-      // As many records as the mock's static example answers with: the client checks one result per record.
+      // Two records, as in the spec's request example.
       vika.datasheet(DATASHEET).records.create(
         [{ fields: { 标题: "第三季度报告", 数量: 42 } }, { fields: { 标题: "年度总结" } }],
         { viewId: "viwG9l1VPD6nH" },
