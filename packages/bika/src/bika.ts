@@ -6,6 +6,8 @@ import {
   type UploadSource,
   createCaller,
   itemsOf,
+  listIn,
+  listOf,
   pagesByCursor,
   pagesByNumber,
   singleFileForm,
@@ -74,6 +76,7 @@ interface Context {
   signal: AbortSignal | undefined;
 }
 
+const V1_RECORDS = "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records";
 const V2_RECORDS = "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records";
 
 /** An automation node. */
@@ -141,10 +144,14 @@ export class DatabaseAO {
       }),
     /** Every page of records matching `query`, fetched as you iterate; stops at `total`. */
     pages: (query: Omit<RecordListQuery, "pageNum"> = {}) =>
-      pagesByNumber(async (pageNum) => {
-        const page = await this.records.list({ ...query, pageNum });
-        return { ...page, items: page.records };
-      }, this.#ctx.signal),
+      pagesByNumber(
+        { method: "GET", path: V1_RECORDS },
+        async (pageNum) => {
+          const page = await this.records.list({ ...query, pageNum });
+          return { ...page, items: listIn<RecordV1>(page, "records", { method: "GET", path: V1_RECORDS }) };
+        },
+        this.#ctx.signal,
+      ),
     /** Every record matching `query`, one at a time (1000 per request unless `pageSize` says otherwise). */
     listAll: (query: Omit<RecordListQuery, "pageNum"> = {}): AsyncGenerator<RecordV1> =>
       itemsOf(this.records.pages({ pageSize: 1000, ...query })),
@@ -180,10 +187,15 @@ export class DatabaseAO {
       this.#ctx.call("get", V2_RECORDS, { params: { path: this.path, query } }),
     /** Every page, following `offset` while `hasMore`. */
     pages: (query: Omit<RecordListQueryV2, "offset"> = {}) =>
-      pagesByCursor(async (offset) => {
-        const page = await this.recordsV2.list(offset === undefined ? query : { ...query, offset });
-        return { ...page, items: page.records, next: page.hasMore ? page.offset : null };
-      }, this.#ctx.signal),
+      pagesByCursor(
+        { method: "GET", path: V2_RECORDS },
+        async (offset) => {
+          const page = await this.recordsV2.list(offset === undefined ? query : { ...query, offset });
+          const items = listIn<RecordV2>(page, "records", { method: "GET", path: V2_RECORDS });
+          return { items, next: page.hasMore === true ? page.offset : null };
+        },
+        this.#ctx.signal,
+      ),
     /** Every record matching `query`, one at a time. */
     listAll: (query: Omit<RecordListQueryV2, "offset"> = {}): AsyncGenerator<RecordV2> =>
       itemsOf(this.recordsV2.pages(query)),
@@ -199,7 +211,7 @@ export class DatabaseAO {
           params: { path: this.path },
           body: { ...rest, records: chunk },
         });
-        return result.records;
+        return listIn<RecordV2>(result, "records", { method: "POST", path: V2_RECORDS });
       });
       return { records: created };
     },
@@ -216,7 +228,7 @@ export class DatabaseAO {
           params: { path: this.path },
           body: { ...rest, records: chunk },
         });
-        return result.records;
+        return listIn<RecordV2>(result, "records", { method: "PUT", path: V2_RECORDS });
       });
       return { records: updated };
     },
@@ -230,7 +242,7 @@ export class DatabaseAO {
         const result = await this.#ctx.call("delete", V2_RECORDS, {
           params: { path: this.path, query: { records: chunk } },
         });
-        return result.records;
+        return listIn<BikaData<"deleteRecordsV2">["records"][number]>(result, "records", { method: "DELETE", path: V2_RECORDS });
       });
       return { records: deleted };
     },
@@ -327,7 +339,8 @@ export class SpaceAO {
       const nodes = await this.#ctx.call("get", "/v1/spaces/{spaceId}/nodes", {
         params: { path: { spaceId: this.id } },
       });
-      return nodes.map((node) => new NodeAO(this.#ctx, this.id, node));
+      const where = { method: "GET", path: "/v1/spaces/{spaceId}/nodes" };
+      return listOf<Node>(nodes, where).map((node) => new NodeAO(this.#ctx, this.id, node));
     },
     get: (nodeId: string): Promise<NodeDetail> =>
       this.#ctx.call("get", "/v1/spaces/{spaceId}/nodes/{nodeId}", {
@@ -465,11 +478,12 @@ export class Bika {
   readonly space = {
     list: async (): Promise<SpaceAO[]> => {
       const spaces = await this.#ctx.call("get", "/v1/spaces", {});
-      return spaces.map((space) => new SpaceAO(this.#ctx, space.id, space));
+      return listOf<Space>(spaces, { method: "GET", path: "/v1/spaces" }).map((space) => new SpaceAO(this.#ctx, space.id, space));
     },
     get: async (spaceId: string): Promise<SpaceAO> => {
       const space = await this.#ctx.call("get", "/v1/spaces/{spaceId}", { params: { path: { spaceId } } });
-      return new SpaceAO(this.#ctx, space.id, space);
+      // The id asked for, whatever the body says: the object stays usable, and `data` shows what came back.
+      return new SpaceAO(this.#ctx, spaceId, space);
     },
     /** The space with this id, without a request (when you already know the id). */
     byId: (spaceId: string): SpaceAO => new SpaceAO(this.#ctx, spaceId),

@@ -3,7 +3,7 @@
  * concurrency, results in input order. A failure says exactly which records were written, which were refused,
  * which have an unknown outcome and which were never sent. See RUNTIME.md, "Chunked writes".
  */
-import { ApiError, InvalidResponseError, OutcomeUnknownError } from "./errors.js";
+import { ApiError, ConfigurationError, InvalidResponseError, OutcomeUnknownError } from "./errors.js";
 
 export interface ChunkedWriteOptions<Item, Result> {
   items: readonly Item[];
@@ -67,7 +67,7 @@ export class BulkWriteError<Item = unknown, Result = unknown> extends ApiError {
 }
 
 function positiveInteger(name: string, value: number): number {
-  if (!(Number.isInteger(value) && value > 0)) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  if (!(Number.isInteger(value) && value > 0)) throw new ConfigurationError(`${name} must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -76,6 +76,9 @@ function shortAnswer(where: { method: string; path: string }, got: number, sent:
 }
 
 export async function writeInChunks<Item, Result>(options: ChunkedWriteOptions<Item, Result>): Promise<Result[]> {
+  if (!Array.isArray(options.items)) {
+    throw new ConfigurationError(`${options.method} ${options.path} takes an array of records, got ${typeof options.items}`);
+  }
   const chunkSize = positiveInteger("chunkSize", options.chunkSize ?? 10);
   const concurrency = positiveInteger("concurrency", options.concurrency ?? 3);
   const chunks: Item[][] = [];

@@ -222,17 +222,29 @@ function parseBody(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+/** JSON for a message; a value too deep or too odd to serialise is named rather than thrown over. */
+function toJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return "[a body too deeply nested to show]";
+  }
+}
+
 function snippet(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat;
 }
 
+/** A failure without a response, as an ApiError; anything that is not a transport failure is rethrown as a ConfigurationError. */
 function transportError(error: unknown, method: string, path: string, secrets: string[]): ApiError {
   if (error instanceof ApiError) return error;
   if (!(error instanceof TransportFailure)) {
-    // A failure of our own stack (a middleware, a serializer): report it as is, typed.
-    const reason = redactSecrets(error instanceof Error ? error.message : String(error), secrets);
-    return new NetworkError({ method, path, message: `the request could not be sent (${reason})`, cause: error });
+    // Nothing was sent: building the request failed (a body that is not JSON, a bad header, a malformed id, an
+    // option out of range) or a custom fetch threw. A bad argument, reported before any request.
+    if (error instanceof ConfigurationError) throw error;
+    const reason = redactSecrets(error instanceof Error ? `${error.name}: ${error.message}` : String(error), secrets);
+    throw new ConfigurationError(`${method} ${path}: the request could not be built (${reason})`, { cause: error });
   }
   const retryCount = Math.max(0, error.attempts - 1);
   const cause = error.cause;
@@ -270,7 +282,8 @@ function ambiguous(error: ApiError, idempotent: boolean): boolean {
   if (idempotent) return false;
   // A success:false body under HTTP 200 is a definite answer, whatever its code; a 5xx status is not.
   if (error instanceof ServerError) return error.status !== undefined && error.status >= 500;
-  if (error instanceof TimeoutError) return true;
+  // A 2xx whose body cannot be read as the API's answer: the server may well have written.
+  if (error instanceof TimeoutError || error instanceof InvalidResponseError) return true;
   if (error instanceof AbortError) return error.requestSent;
   return error instanceof NetworkError && !(error instanceof ConnectionError);
 }
@@ -369,7 +382,7 @@ function settle(
       message: redactSecrets(
         body === undefined
           ? response.statusText || "request failed"
-          : snippet(typeof body === "string" ? body : JSON.stringify(body)),
+          : snippet(typeof body === "string" ? body : toJson(body)),
         secrets,
       ),
       body: redactSecrets(body, secrets),
@@ -379,7 +392,7 @@ function settle(
   if (!isEnvelope(body)) {
     throw new InvalidResponseError({
       ...context,
-      message: `expected a {success, code, message, data} envelope, got ${body === undefined ? "an empty body" : snippet(JSON.stringify(body))}`,
+      message: `expected a {success, code, message, data} envelope, got ${body === undefined ? "an empty body" : snippet(toJson(body))}`,
       body: redactSecrets(body, secrets),
     });
   }

@@ -38,10 +38,10 @@ export type {
   PerCallOptions,
   RuntimeOptions,
 } from "./client.js";
-export { REDACTED, redactSecrets } from "./redact.js";
+export { REDACTED, TRUNCATED, redactSecrets } from "./redact.js";
 export { fileNameOf, singleFileForm, toBlob } from "./uploads.js";
 export type { UploadSource } from "./uploads.js";
-export { itemsOf, pagesByCursor, pagesByNumber } from "./pagination.js";
-export type { CursorPage, NumberedPage } from "./pagination.js";
+export { itemsOf, listIn, listOf, pagesByCursor, pagesByNumber } from "./pagination.js";
+export type { CursorPage, ListOperation, NumberedPage } from "./pagination.js";
 export { BulkWriteError, writeInChunks } from "./chunked.js";
 export type { ChunkedWriteOptions, WriteOutcome } from "./chunked.js";

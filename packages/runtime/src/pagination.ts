@@ -2,6 +2,34 @@
  * Async iteration over paged lists. Stopping early (`break`, `return`, an aborted signal) stops fetching.
  * See RUNTIME.md, "Pagination".
  */
+import { InvalidResponseError } from "./errors.js";
+
+/** The list operation, for errors about its pages. */
+export interface ListOperation {
+  method: string;
+  path: string;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "string" ? `the string ${JSON.stringify(value.slice(0, 40))}` : typeof value;
+}
+
+/** The list a page's data holds under `key`, or an InvalidResponseError naming what came instead. */
+export function listIn<Item>(data: unknown, key: string, where: ListOperation): Item[] {
+  const list = typeof data === "object" && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>)[key] : undefined;
+  if (!Array.isArray(list)) {
+    throw new InvalidResponseError({ ...where, message: `expected data.${key} to be a list, got ${describeValue(list ?? data)}` });
+  }
+  return list as Item[];
+}
+
+/** `data` itself as a list (Bika's bare-array responses), or an InvalidResponseError. */
+export function listOf<Item>(data: unknown, where: ListOperation): Item[] {
+  if (!Array.isArray(data)) throw new InvalidResponseError({ ...where, message: `expected data to be a list, got ${describeValue(data)}` });
+  return data as Item[];
+}
 
 export interface NumberedPage<Item> {
   items: Item[];
@@ -14,6 +42,7 @@ export interface NumberedPage<Item> {
  * the end, even when `total` is an exact multiple of the page size.
  */
 export async function* pagesByNumber<Item>(
+  where: ListOperation,
   fetchPage: (pageNum: number) => Promise<NumberedPage<Item>>,
   signal?: AbortSignal,
 ): AsyncGenerator<NumberedPage<Item> & { pageNum: number }> {
@@ -21,6 +50,10 @@ export async function* pagesByNumber<Item>(
   for (let pageNum = 1; ; pageNum += 1) {
     signal?.throwIfAborted();
     const page = await fetchPage(pageNum);
+    // Without a usable total the end of the list cannot be known: refuse rather than page forever.
+    if (!(typeof page.total === "number" && Number.isFinite(page.total) && page.total >= 0)) {
+      throw new InvalidResponseError({ ...where, message: `expected data.total to be a count, got ${describeValue(page.total)}` });
+    }
     seen += page.items.length;
     yield { ...page, pageNum };
     // An empty page ends the list even if `total` claims more: the server has nothing further to give.
@@ -36,6 +69,7 @@ export interface CursorPage<Item> {
 
 /** Pages linked by a cursor (Bika v2's `offset` while `hasMore`). */
 export async function* pagesByCursor<Item>(
+  where: ListOperation,
   fetchPage: (cursor: string | undefined) => Promise<CursorPage<Item>>,
   signal?: AbortSignal,
 ): AsyncGenerator<CursorPage<Item>> {
@@ -46,7 +80,12 @@ export async function* pagesByCursor<Item>(
     yield page;
     if (!page.next) return;
     // A server that hands back a cursor it already gave would loop forever.
-    if (seen.has(page.next)) throw new Error(`the server repeated the page cursor ${JSON.stringify(page.next)}`);
+    if (typeof page.next !== "string") {
+      throw new InvalidResponseError({ ...where, message: `expected the next page's cursor to be a string, got ${describeValue(page.next)}` });
+    }
+    if (seen.has(page.next)) {
+      throw new InvalidResponseError({ ...where, message: `the server repeated the page cursor ${JSON.stringify(page.next.slice(0, 40))}` });
+    }
     seen.add(page.next);
     cursor = page.next;
   }

@@ -1,25 +1,29 @@
 const BEARER = /Bearer\s+[A-Za-z0-9._~+/=-]+/g;
 export const REDACTED = "[redacted]";
+/** Deeper structures are cut here: no API sends them, and copying them recursively would overflow the stack. */
+const MAX_DEPTH = 64;
+export const TRUNCATED = "[truncated]";
 
 /**
  * Replaces every occurrence of the given secrets (and any `Bearer …` credential) in a string, or in every
- * string of a JSON-like value. Servers sometimes echo request headers back (Bika's system meta does), so
+ * string of a JSON-like value (nested up to 64 levels; deeper parts become "[truncated]"). Servers sometimes echo request headers back (Bika's system meta does), so
  * anything that ends up in an error or a log passes through here first.
  */
 export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
   const wanted = secrets.filter((secret) => secret.length > 0);
-  const scrub = (input: unknown): unknown => {
+  const scrub = (input: unknown, depth = 0): unknown => {
     if (typeof input === "string") {
       let output = input.replace(BEARER, `Bearer ${REDACTED}`);
       for (const secret of wanted) output = output.split(secret).join(REDACTED);
       return output;
     }
-    if (Array.isArray(input)) return input.map(scrub);
+    if (typeof input === "object" && input !== null && depth >= MAX_DEPTH) return TRUNCATED;
+    if (Array.isArray(input)) return input.map((inner) => scrub(inner, depth + 1));
     if (typeof input === "object" && input !== null) {
       const copy: Record<string, unknown> = {};
       for (const [key, inner] of Object.entries(input)) {
         // defineProperty keeps a "__proto__" key an own property instead of replacing the copy's prototype.
-        Object.defineProperty(copy, key, { value: scrub(inner), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(copy, key, { value: scrub(inner, depth + 1), enumerable: true, writable: true, configurable: true });
       }
       return copy;
     }

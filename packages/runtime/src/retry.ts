@@ -1,6 +1,7 @@
 /**
  * When a failed attempt is sent again, and after how long. The rules are RUNTIME.md, "Retries".
  */
+import { ConfigurationError } from "./errors.js";
 
 export interface RetryOptions {
   /** Attempts after the first. Default 3. */
@@ -26,10 +27,20 @@ export function resolveRetry(...layers: Array<RetryOptions | false | undefined>)
   let resolved: ResolvedRetry | false = DEFAULT_RETRY;
   for (const layer of layers) {
     if (layer === undefined) continue;
+    if (layer !== false && (typeof layer !== "object" || layer === null)) {
+      throw new ConfigurationError(`retry must be an options object or false, got ${JSON.stringify(layer)}`);
+    }
     resolved = layer === false ? false : { ...(resolved || DEFAULT_RETRY), ...layer };
   }
-  if (resolved && !(Number.isInteger(resolved.retries) && resolved.retries >= 0)) {
-    throw new RangeError(`retry.retries must be a non-negative integer, got ${resolved.retries}`);
+  if (resolved) {
+    if (!(Number.isInteger(resolved.retries) && resolved.retries >= 0)) {
+      throw new ConfigurationError(`retry.retries must be a non-negative integer, got ${resolved.retries}`);
+    }
+    for (const key of ["minDelayMs", "maxDelayMs", "maxRetryAfterMs"] as const) {
+      if (!(typeof resolved[key] === "number" && resolved[key] >= 0)) {
+        throw new ConfigurationError(`retry.${key} must be a non-negative number of ms, got ${resolved[key]}`);
+      }
+    }
   }
   return resolved;
 }

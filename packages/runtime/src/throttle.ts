@@ -13,6 +13,8 @@ export interface RateLimitOptions {
   marginMs?: number;
 }
 
+import { ConfigurationError } from "./errors.js";
+
 const WINDOW_MS = 1000;
 
 function abortReason(signal: AbortSignal): unknown {
@@ -49,8 +51,12 @@ export class SlidingWindowLimiter {
 
   constructor(options: RateLimitOptions = {}, private readonly now: () => number = Date.now) {
     const perSecond = options.requestsPerSecond ?? 5;
-    if (!(Number.isFinite(perSecond) && perSecond > 0)) {
-      throw new RangeError(`rateLimit.requestsPerSecond must be a positive number, got ${perSecond}`);
+    if (!(typeof perSecond === "number" && Number.isFinite(perSecond) && perSecond > 0)) {
+      throw new ConfigurationError(`rateLimit.requestsPerSecond must be a positive number, got ${perSecond}`);
+    }
+    const margin = options.marginMs ?? 50;
+    if (!(typeof margin === "number" && Number.isFinite(margin) && margin >= 0)) {
+      throw new ConfigurationError(`rateLimit.marginMs must be a non-negative number, got ${margin}`);
     }
     this.requestsPerSecond = perSecond;
     this.slots = Math.max(1, Math.floor(perSecond));

@@ -14,7 +14,8 @@ import {
   retryDelayMs,
   shouldRetry,
 } from "./retry.js";
-import { type RateLimitOptions, limiterFor, sleep } from "./throttle.js";
+import { ConfigurationError } from "./errors.js";
+import { type RateLimitOptions, SlidingWindowLimiter, limiterFor, sleep } from "./throttle.js";
 
 /** Per-call options, carried from openapi-fetch's init to this layer on the Request object. */
 export interface RequestOptions {
@@ -73,14 +74,33 @@ function timeoutSignal(ms: number | undefined, signal: AbortSignal | null): { si
 
 function checkTimeout(ms: number | undefined): number | undefined {
   if (ms === undefined || ms === 0) return ms;
-  if (!(Number.isFinite(ms) && ms > 0)) throw new RangeError(`timeoutMs must be a positive number of ms, got ${ms}`);
+  if (!(typeof ms === "number" && Number.isFinite(ms) && ms > 0)) {
+    throw new ConfigurationError(`timeoutMs must be a positive number of ms (or 0 for none), got ${ms}`);
+  }
   return ms;
 }
+
+/** Statuses whose responses cannot carry a body (the Response constructor refuses one). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The response with its body read, inside the attempt: a body that stalls counts against the attempt's timeout
+ * and a body cut off mid-way is a dropped connection, both retried like any other failed attempt.
+ */
+async function buffered(response: Response): Promise<Response> {
+  const body = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
 
 export function createTransport(options: TransportOptions): typeof globalThis.fetch {
   const baseRetry = resolveRetry(options.retry);
   const baseTimeout = checkTimeout(options.timeoutMs ?? 60_000);
   const rateLimit = options.rateLimit === false ? false : (options.rateLimit ?? {});
+  if (rateLimit) new SlidingWindowLimiter(rateLimit); // refuses a bad rate now, not at the first request
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw new ConfigurationError(`fetch must be a function, got ${typeof options.fetch}`);
+  }
 
   return async function transport(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     const original = input instanceof Request && init === undefined ? input : new Request(input, init);
@@ -106,8 +126,11 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
       let thrown: unknown;
       let response: Response | undefined;
       try {
-        response = await fetchImpl(request);
+        const received = await fetchImpl(request);
+        if (!(received instanceof Response)) throw new TypeError(`fetch resolved to ${typeof received}, not a Response`);
+        response = await buffered(received);
       } catch (error) {
+        // Once fetch has been called, any failure may have happened on the wire: classified below, never local.
         thrown = error;
       }
       if (response) {
@@ -121,8 +144,6 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
           attemptsByResponse.set(response, attempt + 1);
           return response;
         }
-        // The body of a response we will not use still holds the connection open until read.
-        await response.body?.cancel().catch(() => undefined);
       } else {
         if (callerSignal.aborted) throw new TransportFailure("abort", attempt + 1, timeoutMs, callerSignal.reason, true);
         failure = timedOut() ? { kind: "timeout" } : isConnectFailure(thrown) ? { kind: "connect" } : { kind: "dropped" };

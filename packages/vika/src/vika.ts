@@ -6,6 +6,7 @@ import {
   type UploadSource,
   createCaller,
   itemsOf,
+  listIn,
   pagesByNumber,
   singleFileForm,
   transportOptionsOf,
@@ -114,6 +115,7 @@ interface Context {
 }
 
 const RECORDS = "/fusion/v1/datasheets/{datasheetId}/records";
+const LIST_RECORDS = { method: "GET", path: RECORDS };
 
 const MAX_PAGE_SIZE = 1000;
 
@@ -151,10 +153,14 @@ export class Datasheet {
 
     /** Every page of records matching `params`, fetched as you iterate (1000 per page unless `pageSize` says). */
     pages: <Fields extends object = RecordFields>(params: Omit<RecordQuery, "pageNum"> = {}) =>
-      pagesByNumber(async (pageNum) => {
-        const page = await this.records.query<Fields>({ pageSize: MAX_PAGE_SIZE, ...params, pageNum });
-        return { ...page, items: page.records };
-      }, this.#ctx.signal),
+      pagesByNumber(
+        LIST_RECORDS,
+        async (pageNum) => {
+          const page = await this.records.query<Fields>({ pageSize: MAX_PAGE_SIZE, ...params, pageNum });
+          return { ...page, items: listIn<VikaRecord<Fields>>(page, "records", LIST_RECORDS) };
+        },
+        this.#ctx.signal,
+      ),
 
     /**
      * Every record matching `params`, one at a time. Stops as soon as `total` (or `maxRecords`) records have
@@ -177,7 +183,7 @@ export class Datasheet {
           params: { path: this.path, query: options.viewId ? { viewId: options.viewId } : {} },
           body: { records: chunk as VikaBody<"createRecords">["records"], ...this.fieldKeyOf(options) },
         });
-        return result.records as VikaRecord<Fields>[];
+        return listIn<VikaRecord<Fields>>(result, "records", { method: "POST", path: RECORDS });
       });
       return { records: created };
     },
@@ -192,7 +198,7 @@ export class Datasheet {
           params: { path: this.path },
           body: { records: chunk as VikaBody<"updateRecords">["records"], ...this.fieldKeyOf(options) },
         });
-        return result.records as VikaRecord<Fields>[];
+        return listIn<VikaRecord<Fields>>(result, "records", { method: "PATCH", path: RECORDS });
       });
       return { records: updated };
     },

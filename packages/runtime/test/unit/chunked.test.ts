@@ -1,6 +1,6 @@
 // RUNTIME.md "Chunked writes".
 import { describe, expect, it } from "vitest";
-import { BulkWriteError, InvalidResponseError, OutcomeUnknownError, ValidationError, writeInChunks } from "../../src/index.js";
+import { BulkWriteError, InvalidResponseError, OutcomeUnknownError, ValidationError, writeInChunks, ConfigurationError } from "../../src/index.js";
 
 const base = { method: "POST", path: "/records" };
 
@@ -99,6 +99,6 @@ describe("writeInChunks", () => {
 
   it("sends nothing for an empty list and refuses a bad chunk size", async () => {
     await expect(writeInChunks({ ...base, items: [], send: async () => [] })).resolves.toEqual([]);
-    await expect(writeInChunks({ ...base, items: [1], chunkSize: 0, send: async (c) => c })).rejects.toThrow(RangeError);
+    await expect(writeInChunks({ ...base, items: [1], chunkSize: 0, send: async (c) => c })).rejects.toThrow(ConfigurationError);
   });
 });

@@ -1,6 +1,8 @@
 // RUNTIME.md "Pagination".
 import { describe, expect, it } from "vitest";
-import { itemsOf, pagesByCursor, pagesByNumber } from "../../src/index.js";
+import { InvalidResponseError, itemsOf, pagesByCursor, pagesByNumber } from "../../src/index.js";
+
+const LIST = { method: "GET", path: "/things" };
 
 function numbered(total: number, pageSize: number) {
   const requested: number[] = [];
@@ -27,26 +29,33 @@ describe("pagesByNumber", () => {
     [2000, 1000, 2],
   ])("%i items in pages of %i take %i request(s)", async (total, pageSize, requests) => {
     const { fetchPage, requested } = numbered(total, pageSize);
-    const items = await collect(itemsOf(pagesByNumber(fetchPage)));
+    const items = await collect(itemsOf(pagesByNumber(LIST, fetchPage)));
     expect(items).toEqual(Array.from({ length: total }, (_, i) => i));
     expect(requested).toHaveLength(requests);
   });
 
   it("stops at an empty page even if total claims more", async () => {
     const fetchPage = async (pageNum: number) => ({ items: pageNum === 1 ? [1, 2] : [], total: 50 });
-    expect(await collect(itemsOf(pagesByNumber(fetchPage)))).toEqual([1, 2]);
+    expect(await collect(itemsOf(pagesByNumber(LIST, fetchPage)))).toEqual([1, 2]);
+  });
+
+  it("refuses pages without a usable total instead of paging forever", async () => {
+    for (const total of [undefined, "many", Number.NaN, -1]) {
+      const fetchPage = async () => ({ items: [1], total: total as number });
+      await expect(collect(pagesByNumber(LIST, fetchPage))).rejects.toThrow(InvalidResponseError);
+    }
   });
 
   it("stops fetching on break", async () => {
     const { fetchPage, requested } = numbered(10_000, 100);
-    for await (const item of itemsOf(pagesByNumber(fetchPage))) if (item === 150) break;
+    for await (const item of itemsOf(pagesByNumber(LIST, fetchPage))) if (item === 150) break;
     expect(requested).toEqual([1, 2]);
   });
 
   it("stops with the signal's reason when aborted between pages", async () => {
     const { fetchPage, requested } = numbered(10_000, 100);
     const controller = new AbortController();
-    const pages = pagesByNumber(fetchPage, controller.signal);
+    const pages = pagesByNumber(LIST, fetchPage, controller.signal);
     await pages.next();
     controller.abort(new Error("stop"));
     await expect(pages.next()).rejects.toThrow("stop");
@@ -62,12 +71,13 @@ describe("pagesByCursor", () => {
       const page = cursor === undefined ? 0 : Number(cursor);
       return { items: [page * 2, page * 2 + 1], next: page < 2 ? String(page + 1) : null };
     };
-    expect(await collect(itemsOf(pagesByCursor(fetchPage)))).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(await collect(itemsOf(pagesByCursor(LIST, fetchPage)))).toEqual([0, 1, 2, 3, 4, 5]);
     expect(cursors).toEqual([undefined, "1", "2"]);
   });
 
   it("refuses a cursor the server already gave, instead of looping forever", async () => {
     const fetchPage = async () => ({ items: [1], next: "same" });
-    await expect(collect(pagesByCursor(fetchPage))).rejects.toThrow("repeated the page cursor");
+    await expect(collect(pagesByCursor(LIST, fetchPage))).rejects.toThrow(InvalidResponseError);
+    await expect(collect(pagesByCursor(LIST, fetchPage))).rejects.toThrow("repeated the page cursor");
   });
 });

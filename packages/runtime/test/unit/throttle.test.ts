@@ -1,6 +1,6 @@
 // RUNTIME.md "Rate limits".
 import { describe, expect, it } from "vitest";
-import { SlidingWindowLimiter, createApiClient, createCaller, limiterFor, rateLimitKey } from "../../src/index.js";
+import { SlidingWindowLimiter, createApiClient, createCaller, limiterFor, rateLimitKey, ConfigurationError } from "../../src/index.js";
 
 describe("SlidingWindowLimiter", () => {
   it("lets N requests start in any window of a second plus margin, in arrival order", async () => {
@@ -31,8 +31,8 @@ describe("SlidingWindowLimiter", () => {
   });
 
   it("refuses a rate that is not a positive number", () => {
-    expect(() => new SlidingWindowLimiter({ requestsPerSecond: 0 })).toThrow(RangeError);
-    expect(() => new SlidingWindowLimiter({ requestsPerSecond: Number.NaN })).toThrow(RangeError);
+    expect(() => new SlidingWindowLimiter({ requestsPerSecond: 0 })).toThrow(ConfigurationError);
+    expect(() => new SlidingWindowLimiter({ requestsPerSecond: Number.NaN })).toThrow(ConfigurationError);
   });
 });
 
@@ -68,6 +68,9 @@ describe("buckets follow the server's keys", () => {
       Array.from({ length: 8 }, () => call("get", "/fusion/v1/datasheets/{id}/records", { params: { path: { id: "dstPaced" } } })),
     );
     expect(times).toHaveLength(8);
-    expect(times[5]! - times[0]!).toBeGreaterThanOrEqual(1040);
+    // Unpaced, all 8 would start within a few ms. The times are taken inside fetch, after event-loop jitter on a
+    // loaded machine, so the exact window (1050 ms) is asserted on the limiter itself, above; here, that the
+    // sixth call waited for the next window at all.
+    expect(times[5]! - times[0]!).toBeGreaterThanOrEqual(900);
   });
 });

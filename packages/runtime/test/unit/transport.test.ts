@@ -14,6 +14,7 @@ import {
   resolveRetry,
   retryDelayMs,
   shouldRetry,
+  ConfigurationError,
 } from "../../src/index.js";
 import type { RequestOptions } from "../../src/index.js";
 
@@ -185,7 +186,7 @@ describe("backoff arithmetic", () => {
   });
 
   it("refuses a negative retry count", () => {
-    expect(() => resolveRetry({ retries: -1 })).toThrow(RangeError);
+    expect(() => resolveRetry({ retries: -1 })).toThrow(ConfigurationError);
   });
 });
 
@@ -243,6 +244,6 @@ describe("timeouts and cancellation", () => {
   });
 
   it("refuses a nonsensical timeout", () => {
-    expect(() => scripted([ok], { timeoutMs: -5 })).toThrow(RangeError);
+    expect(() => scripted([ok], { timeoutMs: -5 })).toThrow(ConfigurationError);
   });
 });
