@@ -2,7 +2,7 @@
 // The README's entry points (`npm run demo`, `npm test`, `npm run bench`) on a machine that has only Node and npm:
 // finds pnpm (or runs the pinned one through npx), installs the locked dependencies, then runs the task with turbo.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -62,7 +62,38 @@ function pnpmRun(args) {
   return run(pnpm[0], [...pnpm.slice(1), ...args]);
 }
 
-let status = pnpmRun(["install", "--frozen-lockfile"]);
+// The docs' browser test (packages/docs/test/browser.test.ts) drives Debian's Chromium and never downloads a browser.
+// When it is missing and this runs as root where apt-get exists, install it (with a small CJK font, so the Chinese
+// in the specs renders in screenshots); otherwise that test fails and says how to install it.
+function ensureChromium() {
+  const chromium = env.CHROMIUM_PATH || "/usr/bin/chromium";
+  if (existsSync(chromium)) return 0;
+  const canInstall =
+    process.platform === "linux" &&
+    process.getuid?.() === 0 &&
+    spawnSync("sh", ["-c", "command -v apt-get"], { stdio: "ignore" }).status === 0;
+  if (!canInstall) {
+    console.warn(
+      `run.mjs: no Chromium at ${chromium}, and this is not root with apt-get, so the docs browser test will fail. ` +
+        "Install it (Debian/Ubuntu: sudo apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium or Chrome binary.",
+    );
+    return 0;
+  }
+  const packages = ["chromium", "fonts-wqy-microhei"];
+  console.log(`run.mjs: no Chromium at ${chromium}; installing it for the docs browser test: apt-get update && apt-get install -y ${packages.join(" ")}`);
+  const aptEnv = { ...env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["update"], ["install", "-y", ...packages]]) {
+    const result = spawnSync("apt-get", args, { env: aptEnv, stdio: "inherit" });
+    if (result.status !== 0) {
+      console.error(`run.mjs: apt-get ${args.join(" ")} failed (${result.status ?? result.error?.message}); the docs browser test needs Chromium.`);
+      return result.status || 1;
+    }
+  }
+  return 0;
+}
+
+let status = task === "test" ? ensureChromium() : 0;
+if (status === 0) status = pnpmRun(["install", "--frozen-lockfile"]);
 for (const step of tasks[task]) {
   if (status !== 0) break;
   status = step[0] === "node" ? run(process.execPath, step.slice(1)) : pnpmRun(step);
