@@ -85,6 +85,7 @@ describe(`${pkg.name} loader`, () => {
     for (const file of ["index.cjs", "index.mjs", "index.d.cts", "index.d.mts"]) {
       expect(readFileSync(join(lib, file), "utf8"), file).toBe(readFileSync(join(sibling, file), "utf8"));
     }
-    expect(readFileSync(join(lib, "index.d.mts"), "utf8")).toBe(readFileSync(join(lib, "index.d.cts"), "utf8"));
+    // The ESM declarations are the CommonJS ones, re-exported: they cannot drift apart.
+    expect(readFileSync(join(lib, "index.d.mts"), "utf8")).toContain('export * from "./index.cjs";');
   });
 });
