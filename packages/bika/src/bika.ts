@@ -71,8 +71,8 @@ export class ResourceTypeError extends ConfigurationError {
 /** Everything an object below `Bika` needs: the typed caller. */
 interface Context {
   call: Caller<paths>;
-  /** Bulk-write settings: records per request and requests in flight. */
-  writes: { chunkSize: number; concurrency: number };
+  /** Bulk-write settings: records per request, requests in flight, and the calls' signal. */
+  writes: { chunkSize: number; concurrency: number; signal: AbortSignal | undefined };
   signal: AbortSignal | undefined;
 }
 
@@ -206,14 +206,11 @@ export class DatabaseAO {
     /** Creates any number of records; resolves to them in input order. */
     create: async (input: CreateRecordsInputV2): Promise<BikaData<"createRecordsV2">> => {
       const { records, ...rest } = input;
-      const created = await this.writeInChunks("POST", V2_RECORDS, records, async (chunk) => {
-        const result = await this.#ctx.call("post", V2_RECORDS, {
-          params: { path: this.path },
-          body: { ...rest, records: chunk },
-        });
+      const send = async (chunk: typeof records) => {
+        const result = await this.#ctx.call("post", V2_RECORDS, { params: { path: this.path }, body: { ...rest, records: chunk } });
         return listIn<RecordV2>(result, "records", { method: "POST", path: V2_RECORDS });
-      });
-      return { records: created };
+      };
+      return { records: await writeInChunks({ ...this.#ctx.writes, method: "POST", path: V2_RECORDS, items: records, send }) };
     },
     update: (recordId: string, input: UpdateRecordInputV2): Promise<BikaData<"updateRecordV2">> =>
       this.#ctx.call("put", `${V2_RECORDS}/{recordId}`, {
@@ -223,14 +220,11 @@ export class DatabaseAO {
     /** Updates any number of records; resolves to them in input order. */
     updateMany: async (input: UpdateRecordsInputV2): Promise<BikaData<"updateRecordsV2">> => {
       const { records, ...rest } = input;
-      const updated = await this.writeInChunks("PUT", V2_RECORDS, records, async (chunk) => {
-        const result = await this.#ctx.call("put", V2_RECORDS, {
-          params: { path: this.path },
-          body: { ...rest, records: chunk },
-        });
+      const send = async (chunk: typeof records) => {
+        const result = await this.#ctx.call("put", V2_RECORDS, { params: { path: this.path }, body: { ...rest, records: chunk } });
         return listIn<RecordV2>(result, "records", { method: "PUT", path: V2_RECORDS });
-      });
-      return { records: updated };
+      };
+      return { records: await writeInChunks({ ...this.#ctx.writes, method: "PUT", path: V2_RECORDS, items: records, send }) };
     },
     delete: (recordId: string): Promise<BikaData<"deleteRecordV2">> =>
       this.#ctx.call("delete", `${V2_RECORDS}/{recordId}`, {
@@ -238,32 +232,14 @@ export class DatabaseAO {
       }),
     /** Deletes any number of records; resolves to one result per id, in input order. */
     deleteMany: async (recordIds: string[]): Promise<BikaData<"deleteRecordsV2">> => {
-      const deleted = await this.writeInChunks("DELETE", V2_RECORDS, recordIds, async (chunk) => {
-        const result = await this.#ctx.call("delete", V2_RECORDS, {
-          params: { path: this.path, query: { records: chunk } },
-        });
+      const send = async (chunk: string[]) => {
+        const result = await this.#ctx.call("delete", V2_RECORDS, { params: { path: this.path, query: { records: chunk } } });
         return listIn<BikaData<"deleteRecordsV2">["records"][number]>(result, "records", { method: "DELETE", path: V2_RECORDS });
-      });
-      return { records: deleted };
+      };
+      return { records: await writeInChunks({ ...this.#ctx.writes, method: "DELETE", path: V2_RECORDS, items: recordIds, send }) };
     },
   };
 
-  private writeInChunks<Item, Result>(
-    method: string,
-    path: string,
-    items: Item[],
-    send: (chunk: Item[]) => Promise<Result[]>,
-  ): Promise<Result[]> {
-    return writeInChunks({
-      method,
-      path,
-      items,
-      send,
-      chunkSize: this.#ctx.writes.chunkSize,
-      concurrency: this.#ctx.writes.concurrency,
-      signal: this.#ctx.signal,
-    });
-  }
 }
 
 /** A node of a space's tree, as `space.nodes.list()` returns it. */
@@ -454,7 +430,11 @@ export class Bika {
     this.request = createCaller(this.client, [options.token], callDefaults);
     this.#ctx = {
       call: this.request,
-      writes: { chunkSize: options.maxRecordsPerWrite ?? 10, concurrency: options.writeConcurrency ?? 3 },
+      writes: {
+        chunkSize: options.maxRecordsPerWrite ?? 10,
+        concurrency: options.writeConcurrency ?? 3,
+        signal: callDefaults.signal,
+      },
       signal: callDefaults.signal,
     };
   }

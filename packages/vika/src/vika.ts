@@ -109,8 +109,8 @@ export class MissingContextError extends ConfigurationError {
 interface Context {
   call: Caller<paths>;
   fieldKey: FieldKey | undefined;
-  /** Bulk-write settings: records per request and requests in flight. */
-  writes: { chunkSize: number; concurrency: number };
+  /** Bulk-write settings: records per request, requests in flight, and the calls' signal. */
+  writes: { chunkSize: number; concurrency: number; signal: AbortSignal | undefined };
   signal: AbortSignal | undefined;
 }
 
@@ -178,13 +178,13 @@ export class Datasheet {
       records: NewRecord<Fields>[],
       options: WriteOptions = {},
     ): Promise<{ records: VikaRecord<Fields>[] }> => {
-      const created = await this.writeInChunks("POST", records, async (chunk) => {
+      const created = await writeInChunks({ ...this.#ctx.writes, method: "POST", path: RECORDS, items: records, send: async (chunk) => {
         const result = await this.#ctx.call("post", RECORDS, {
           params: { path: this.path, query: options.viewId ? { viewId: options.viewId } : {} },
           body: { records: chunk as VikaBody<"createRecords">["records"], ...this.fieldKeyOf(options) },
         });
         return listIn<VikaRecord<Fields>>(result, "records", { method: "POST", path: RECORDS });
-      });
+      } });
       return { records: created };
     },
 
@@ -193,36 +193,25 @@ export class Datasheet {
       records: RecordUpdate<Fields>[],
       options: Omit<WriteOptions, "viewId"> = {},
     ): Promise<{ records: VikaRecord<Fields>[] }> => {
-      const updated = await this.writeInChunks("PATCH", records, async (chunk) => {
+      const updated = await writeInChunks({ ...this.#ctx.writes, method: "PATCH", path: RECORDS, items: records, send: async (chunk) => {
         const result = await this.#ctx.call("patch", RECORDS, {
           params: { path: this.path },
           body: { records: chunk as VikaBody<"updateRecords">["records"], ...this.fieldKeyOf(options) },
         });
         return listIn<VikaRecord<Fields>>(result, "records", { method: "PATCH", path: RECORDS });
-      });
+      } });
       return { records: updated };
     },
 
     /** Deletes any number of records; same batching as `create`. */
     delete: async (recordIds: string | string[]): Promise<void> => {
-      await this.writeInChunks("DELETE", typeof recordIds === "string" ? [recordIds] : recordIds, async (chunk) => {
+      const items = typeof recordIds === "string" ? [recordIds] : recordIds;
+      await writeInChunks({ ...this.#ctx.writes, method: "DELETE", path: RECORDS, items, send: async (chunk) => {
         await this.#ctx.call("delete", RECORDS, { params: { path: this.path, query: { recordIds: chunk } } });
         return chunk;
-      });
+      } });
     },
   };
-
-  private writeInChunks<Item, Result>(method: string, items: Item[], send: (chunk: Item[]) => Promise<Result[]>): Promise<Result[]> {
-    return writeInChunks({
-      method,
-      path: RECORDS,
-      items,
-      send,
-      chunkSize: this.#ctx.writes.chunkSize,
-      concurrency: this.#ctx.writes.concurrency,
-      signal: this.#ctx.signal,
-    });
-  }
 
   private fieldKeyOf(options: { fieldKey?: FieldKey }): { fieldKey?: FieldKey } {
     const fieldKey = options.fieldKey ?? this.#ctx.fieldKey;
@@ -453,7 +442,11 @@ export class Vika {
     this.#ctx = {
       call: this.request,
       fieldKey: options.fieldKey,
-      writes: { chunkSize: options.maxRecordsPerWrite ?? 10, concurrency: options.writeConcurrency ?? 3 },
+      writes: {
+        chunkSize: options.maxRecordsPerWrite ?? 10,
+        concurrency: options.writeConcurrency ?? 3,
+        signal: this.#callDefaults.signal,
+      },
       signal: this.#callDefaults.signal,
     };
   }
