@@ -21,6 +21,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "dist");
 const screenshots = join(here, "..", "screenshots");
 const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const WAIT_MS = 120_000; // for any one page load, element or condition
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 
 const TYPES: Record<string, string> = {
@@ -85,6 +86,10 @@ beforeAll(async () => {
     viewport: { width: 1280, height: 900 },
     reducedMotion: "reduce",
   });
+  // The limits below are hang guards, not timings: alone, a reference takes about 17 s; under a full parallel test
+  // run on two cores, ten times that. Chromium's own defaults (30 s) failed there.
+  context.setDefaultTimeout(WAIT_MS);
+  context.setDefaultNavigationTimeout(WAIT_MS);
   await context.route("**/*", (route) => {
     const url = route.request().url();
     if (url.startsWith(`${origin}/`)) return route.continue();
@@ -132,15 +137,15 @@ function operationsByTag(spec: OpenAPIDocument) {
 }
 // Redoc renders on the server, then hydrates; until then its search box says "Loading…".
 async function hydrated(page: Page) {
-  await page.getByText("Loading...", { exact: true }).waitFor({ state: "detached", timeout: 30_000 });
-  await page.getByText(/^Search/).first().waitFor({ state: "visible", timeout: 30_000 });
+  await page.getByText("Loading...", { exact: true }).waitFor({ state: "detached" });
+  await page.getByText(/^Search/).first().waitFor({ state: "visible" });
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-// The two references are checked at the same time, each in its own tab.
+// One reference at a time: two tabs rendering 2.7 MB pages at once starve each other on a busy machine.
 describe("the API references", () => {
-  it.concurrent.for(references)("%s: every operation's summary is visible", async ([api, spec], { expect }) => {
+  it.for(references)("%s: every operation's summary is visible", async ([api, spec], { expect }) => {
     const byTag = operationsByTag(spec);
     const summaries = [...byTag.values()].flat().map((op) => op.summary);
     const page = await open(`${api}/index.html`, expect);
@@ -158,14 +163,14 @@ describe("the API references", () => {
       const group = groups.filter({ has: page.locator(":scope > a").getByText(tag, { exact: true }) });
       const href = await group.locator(":scope > a").getAttribute("href");
       await page.evaluate((route) => (window.location.hash = `#${route}`), href);
-      await expect.poll(() => group.locator(".menu-item-type-operation").count(), { message: tag, timeout: 15_000 }).toBe(tagSummaries.length);
+      await expect.poll(() => group.locator(".menu-item-type-operation").count(), { message: tag }).toBe(tagSummaries.length);
       for (const { summary, deprecated } of tagSummaries) {
         const item = group.locator(".menu-item-type-operation a", { has: page.getByText(summary, { exact: true }) });
         await expect.poll(() => item.isVisible(), { message: `sidebar: ${summary}` }).toBe(true);
         // Following the link renders the operation's section, headed by its summary (and a "deprecated" badge).
         await item.evaluate((a: HTMLElement) => a.click());
         const heading = new RegExp(`^${escape(summary)}${deprecated ? "\\s*deprecated" : ""}$`);
-        await main.locator("h2").filter({ hasText: heading }).first().waitFor({ state: "visible", timeout: 30_000 });
+        await main.locator("h2").filter({ hasText: heading }).first().waitFor({ state: "visible" });
         seen.push(summary);
       }
     }
