@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Bundles spec/<api>/openapi.yaml into packages/<api>-openapi/dist: openapi.yaml and openapi.json (one file,
-// internal $refs kept) and openapi.deref.json (every $ref replaced by its target, for tools that cannot follow refs).
+// internal $refs kept) and openapi.deref.json (every $ref replaced by its target, for tools that cannot follow refs),
+// beside the package's typed loader (`loadSpec`, `specPath`), copied from scripts/spec-loader/: one loader for
+// every spec package.
 //
 // info.version moves with the package: all three outputs carry the version in packages/<api>-openapi/package.json.
 // The spec file keeps its own info.version, which may lag behind the package but never lead it: the build fails
@@ -9,7 +11,7 @@
 //   node scripts/bundle-spec.mjs <api>
 //   node scripts/bundle-spec.mjs --spec <file.yaml> --package <package.json> --out <dir>   (any spec; used by tests)
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -18,6 +20,9 @@ import { parseArgs } from "node:util";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const OUTPUTS = ["openapi.yaml", "openapi.json", "openapi.deref.json"];
+/** The loader's files, in scripts/spec-loader/ and in every spec package's dist/. */
+export const LOADER_FILES = ["index.cjs", "index.mjs", "index.d.cts", "index.d.mts"];
+const loaderDir = join(root, "scripts", "spec-loader");
 const redocly = join(dirname(createRequire(import.meta.url).resolve("@redocly/cli/package.json")), "bin", "cli.js");
 const env = { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" };
 
@@ -79,7 +84,7 @@ export function redoclyBundle(input, output, flags = []) {
 
 /**
  * Bundles `spec` into `out` (openapi.json, openapi.yaml, openapi.deref.json), all stamped with the version of the
- * package.json at `packageJson`. Returns the stamped version.
+ * package.json at `packageJson`, and copies the loader beside them. Returns the stamped version.
  */
 export async function bundleSpec({ spec, packageJson, out }) {
   const pkg = JSON.parse(readFileSync(packageJson, "utf8"));
@@ -94,8 +99,8 @@ export async function bundleSpec({ spec, packageJson, out }) {
       spec: relative(root, spec),
       pkg: `${pkg.name ?? relative(root, packageJson)}`,
     });
-    // 3. Write the three files into a staging folder inside `out`, then move each into place: a reader of `out` (a
-    //    concurrent build of a dependent package) sees the old file or the new one, never none.
+    // 3. Write the three files and the loader into a staging folder inside `out`, then move each into place: a reader
+    //    of `out` (a concurrent build of a dependent package) sees the old file or the new one, never none.
     const staging = join(out, `.staging-${process.pid}`);
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
@@ -107,12 +112,14 @@ export async function bundleSpec({ spec, packageJson, out }) {
         redoclyBundle(json, join(staging, "openapi.yaml")),
         redoclyBundle(json, join(staging, "openapi.deref.json"), ["--dereferenced"]),
       ]);
+      for (const file of LOADER_FILES) copyFileSync(join(loaderDir, file), join(staging, file));
+      const written = [...OUTPUTS, ...LOADER_FILES];
       // Anything else goes, except the staging folder of another build still running.
       for (const file of readdirSync(out)) {
-        if (OUTPUTS.includes(file) || (file.startsWith(".staging-") && isRunning(Number(file.slice(9))))) continue;
+        if (written.includes(file) || (file.startsWith(".staging-") && isRunning(Number(file.slice(9))))) continue;
         rmSync(join(out, file), { recursive: true, force: true });
       }
-      for (const file of OUTPUTS) renameSync(join(staging, file), join(out, file));
+      for (const file of written) renameSync(join(staging, file), join(out, file));
     } finally {
       rmSync(staging, { recursive: true, force: true });
     }
@@ -143,6 +150,7 @@ async function main() {
     for (const file of OUTPUTS) {
       console.log(`${relative(root, spec)} -> ${relative(root, join(out, file))} (info.version ${version})`);
     }
+    console.log(`${relative(root, loaderDir)} -> ${relative(root, out)} (${LOADER_FILES.join(", ")})`);
   } catch (error) {
     console.error(`bundle-spec: ${error.message}`);
     process.exit(1);

@@ -1,13 +1,14 @@
 // scripts/bundle-spec.mjs: the version rule and the stamping, on a small two-file fixture spec (info.version 0.2.0).
-// (Shared build tooling; its tests live here. The stamped dist of each spec package is checked in version.test.ts.)
+// (Shared build tooling; its tests live here. Each spec package's built dist is checked by its package.test.ts.)
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { checkVersions, parseSemver, stampVersion } from "../../../scripts/bundle-spec.mjs";
+import { LOADER_FILES, OUTPUTS, checkVersions, parseSemver, stampVersion } from "../../../scripts/bundle-spec.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const script = join(here, "..", "..", "..", "scripts", "bundle-spec.mjs");
@@ -71,6 +72,15 @@ describe("bundle-spec.mjs", () => {
     expect(yaml).toEqual(json);
     expect(JSON.stringify(json)).toContain('"$ref":"#/components/schemas/');
     expect(JSON.stringify(deref)).not.toContain("$ref");
+  });
+
+  it("puts the loader beside the outputs, and it reads them", async () => {
+    const { status, stderr, out } = bundle("0.3.0");
+    expect(status, stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual([...OUTPUTS, ...LOADER_FILES].sort());
+    const loader = createRequire(import.meta.url)(join(out, "index.cjs")) as typeof import("../../../scripts/spec-loader/index.cjs");
+    expect(loader.specPath("yaml")).toBe(join(out, "openapi.yaml"));
+    expect(loader.loadSpec().info.version).toBe("0.3.0");
   });
 
   it("fails, writing nothing, when the spec is ahead of the package", () => {

@@ -1,10 +1,10 @@
 "use strict";
-// The loader of @bikavika/<api>-openapi. No dependencies: it reads the JSON files that `build` writes to dist/.
-// index.mjs re-exports this file, so ESM and CommonJS callers share one implementation.
+// The loader of @bikavika/<api>-openapi. No dependencies. `build` (scripts/bundle-spec.mjs) copies it into the
+// package's dist/, beside the JSON files it reads. index.mjs re-exports this file, so ESM and CommonJS callers
+// share one implementation.
 const { readFileSync } = require("node:fs");
 const { join } = require("node:path");
 
-const dist = join(__dirname, "..", "dist");
 const files = { yaml: "openapi.yaml", json: "openapi.json", "deref.json": "openapi.deref.json" };
 const kinds = { bundled: "json", dereferenced: "deref.json" };
 
@@ -13,7 +13,7 @@ function specPath(format) {
   if (typeof format !== "string" || !Object.prototype.hasOwnProperty.call(files, format)) {
     throw new TypeError(`specPath: format must be one of ${Object.keys(files).map((f) => `"${f}"`).join(", ")}, got ${JSON.stringify(format)}`);
   }
-  return join(dist, files[format]);
+  return join(__dirname, files[format]);
 }
 
 /** The spec, parsed: "bundled" (internal $refs kept, the default) or "dereferenced". A new object on every call. */
