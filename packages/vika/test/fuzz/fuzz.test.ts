@@ -5,19 +5,26 @@
 // prototype pollution. Cases come from a hand-written list and from a seeded PRNG.
 //
 // Cases tagged with a regression id pinned a bug this fuzzing found, now fixed; REGRESSIONS says what each was.
-import { TransportFailure } from "@bikavika/runtime";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BodySpec, Case, FuzzOp, Method, ResponseSpec, Shape } from "@bikavika/testkit/fuzz";
 import {
-  AbortError,
-  ApiError,
-  ConfigurationError,
-  ConnectionError,
-  NetworkError,
-  OutcomeUnknownError,
-  TimeoutError,
-  Vika,
-  type VikaOptions,
-} from "../../src/index.js";
+  CLIENT_TIMEOUT_MS,
+  FuzzStreamError,
+  JSON_HEADERS,
+  RETRY,
+  countRequests,
+  describeError,
+  drain,
+  envelope,
+  failure,
+  fuzzHarness,
+  fuzzSuite,
+  observe,
+  recordsCarried,
+  textResponse,
+  toResponse,
+} from "@bikavika/testkit/fuzz";
+import { afterAll, beforeAll } from "vitest";
+import { AbortError, Vika, type VikaOptions } from "../../src/index.js";
 import { type FaultServer, prng, startFaultServer } from "../faults/server.js";
 import { type WireScript, type WireServer, rawResponse, send, startWireServer } from "./wire.js";
 
@@ -25,14 +32,6 @@ const SEED = 0xf0221;
 const GENERATED = 240;
 const TOKEN = "uskFuzzSecretToken0123456789";
 const DATASHEET = "dstFuzzSheet42";
-/** Our own hang detector, below vitest's per-test limit so that a hang is reported as such. */
-const HANG_MS = 10_000;
-const CASE_TIMEOUT_MS = 20_000;
-const CLIENT_TIMEOUT_MS = 500;
-/** Fast retries; a Retry-After above 10 ms is not waited for (the error is reported instead). */
-const RETRY = { retries: 1, minDelayMs: 1, maxDelayMs: 3, maxRetryAfterMs: 10 };
-/** More requests than any case needs: beyond it the client is looping. */
-const RUNAWAY = 200;
 
 const REGRESSIONS = {
   "data-shape":
@@ -62,46 +61,31 @@ const REGRESSIONS = {
 type Regression = keyof typeof REGRESSIONS;
 
 // ---------------------------------------------------------------------------------------------------------------
-// Operations
+// The client and its operations
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
-
-interface Op {
-  name: string;
-  method: Method;
-  /** Reads the envelope's data (so a success needs well-formed data); otherwise data is passed through. */
-  readsData: boolean;
-  /** The low-level openapi-fetch client: its own contract (`{data, error, response}`, no ApiError). */
-  lowLevel?: boolean;
-  run(vika: Vika): Promise<unknown>;
-}
-
-class RunawayError extends Error {
-  override name = "RunawayError";
-}
-
-async function drain(iterator: AsyncIterable<unknown>): Promise<number> {
-  let count = 0;
-  for await (const _ of iterator) {
-    count += 1;
-    if (count > 100_000) throw new RunawayError("the iterator yielded more than 100,000 records");
-  }
-  return count;
-}
+/** A client that sends through `fetch`, with the harness's retries and timeout and no rate limit, unless `options` say otherwise. */
+const clientFor = (fetch: typeof globalThis.fetch, options: Partial<VikaOptions> = {}) =>
+  new Vika({ token: TOKEN, host: "https://vika.fuzz.test", rateLimit: false, retry: RETRY, timeoutMs: CLIENT_TIMEOUT_MS, ...options, fetch });
+const fuzz = fuzzHarness({ token: TOKEN, client: clientFor });
 
 const newRecords = (count: number) => Array.from({ length: count }, (_, index) => ({ fields: { Name: `row ${index}` } }));
+const record = (index: number) => ({ recordId: `rec${index}`, createdAt: 1, updatedAt: 1, fields: { Name: `row ${index}` } });
+const page: Shape = () => ({ total: 3, records: [0, 1, 2].map(record), pageNum: 1, pageSize: 3 });
+/** As many records as the write carried. */
+const written: Shape = (_request, body) => ({ records: Array.from({ length: recordsCarried(body) }, (_, index) => record(index)) });
 
-const OPS: readonly Op[] = [
-  { name: "records.query", method: "GET", readsData: false, run: (vika) => vika.datasheet(DATASHEET).records.query({ pageSize: 10 }) },
-  { name: "records.queryAll", method: "GET", readsData: true, run: (vika) => drain(vika.datasheet(DATASHEET).records.queryAll()) },
-  { name: "records.create(1)", method: "POST", readsData: true, run: (vika) => vika.datasheet(DATASHEET).records.create(newRecords(1)) },
-  { name: "records.create(25)", method: "POST", readsData: true, run: (vika) => vika.datasheet(DATASHEET).records.create(newRecords(25)) },
+const OPS: readonly FuzzOp<Vika>[] = [
+  { name: "records.query", method: "GET", readsData: false, run: (vika) => vika.datasheet(DATASHEET).records.query({ pageSize: 10 }), shape: page },
+  { name: "records.queryAll", method: "GET", readsData: true, run: (vika) => drain(vika.datasheet(DATASHEET).records.queryAll()), shape: page },
+  { name: "records.create(1)", method: "POST", readsData: true, run: (vika) => vika.datasheet(DATASHEET).records.create(newRecords(1)), shape: written },
+  { name: "records.create(25)", method: "POST", readsData: true, run: (vika) => vika.datasheet(DATASHEET).records.create(newRecords(25)), shape: written },
   {
     name: "records.update(3)",
     method: "PATCH",
     readsData: true,
     run: (vika) =>
       vika.datasheet(DATASHEET).records.update(["rec1", "rec2", "rec3"].map((recordId) => ({ recordId, fields: { Name: "x" } }))),
+    shape: written,
   },
   { name: "records.delete(2)", method: "DELETE", readsData: false, run: (vika) => vika.datasheet(DATASHEET).records.delete(["rec1", "rec2"]) },
   { name: "fields.list", method: "GET", readsData: false, run: (vika) => vika.datasheet(DATASHEET).fields.list() },
@@ -116,379 +100,93 @@ const OPS: readonly Op[] = [
     run: (vika) => vika.client.GET("/fusion/v1/datasheets/{datasheetId}/records", { params: { path: { datasheetId: DATASHEET } } }),
   },
 ];
-const op = (name: string): Op => OPS.find((candidate) => candidate.name.startsWith(name))!;
-
-/** Well-formed data for an operation that reads it, sized to what the request carried. */
-function shapedData(opName: string, requestBody: string): unknown {
-  const record = (index: number) => ({ recordId: `rec${index}`, createdAt: 1, updatedAt: 1, fields: { Name: `row ${index}` } });
-  let carried = 0;
-  try {
-    carried = (JSON.parse(requestBody) as { records: unknown[] }).records.length;
-  } catch {
-    carried = 0;
-  }
-  if (opName.startsWith("records.queryAll") || opName.startsWith("records.query")) {
-    return { total: 3, records: [0, 1, 2].map(record), pageNum: 1, pageSize: 3 };
-  }
-  if (opName.startsWith("records.create") || opName.startsWith("records.update")) {
-    return { records: Array.from({ length: carried }, (_, index) => record(index)) };
-  }
-  return { ok: true };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Scripted responses
-
-class FuzzStreamError extends Error {
-  override name = "FuzzStreamError";
-}
-
-type BodySpec =
-  | { kind: "text"; text: string }
-  | { kind: "bytes"; bytes: Uint8Array }
-  | { kind: "none" }
-  /** A success envelope whose data fits the operation. */
-  | { kind: "shaped" }
-  /** A stream that sends `prefix` and then errors. */
-  | { kind: "breaks"; prefix: string }
-  /** A stream that sends `prefix` and then nothing, until the request is aborted. */
-  | { kind: "stalls"; prefix: string };
-
-interface ResponseSpec {
-  status: number;
-  headers?: Record<string, string>;
-  body: BodySpec;
-}
-
-const NULL_BODY_STATUSES = new Set([204, 205, 304]);
-const encoder = new TextEncoder();
-
-function bodyStream(body: Extract<BodySpec, { kind: "breaks" | "stalls" }>, signal: AbortSignal): ReadableStream<Uint8Array> {
-  let sent = false;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (!sent) {
-        sent = true;
-        if (body.prefix) {
-          controller.enqueue(encoder.encode(body.prefix));
-          return;
-        }
-      }
-      if (body.kind === "breaks") {
-        controller.error(new FuzzStreamError("the body broke mid-stream"));
-        return;
-      }
-      // Stalls: like a real connection, it ends only when the request is aborted.
-      return new Promise<void>((resolve) => {
-        const abort = () => {
-          controller.error(signal.reason);
-          resolve();
-        };
-        if (signal.aborted) abort();
-        else signal.addEventListener("abort", abort, { once: true });
-      });
-    },
-  });
-}
-
-async function toResponse(spec: ResponseSpec, request: Request, opName: string): Promise<Response> {
-  const init = { status: spec.status, headers: spec.headers ?? {} };
-  if (NULL_BODY_STATUSES.has(spec.status)) return new Response(null, init);
-  const body = spec.body;
-  switch (body.kind) {
-    case "none":
-      return new Response(null, init);
-    case "text":
-      return new Response(body.text, init);
-    case "bytes":
-      return new Response(new Uint8Array(body.bytes), init);
-    case "shaped":
-      return new Response(
-        JSON.stringify({ success: true, code: 200, message: "SUCCESS", data: shapedData(opName, await request.clone().text()) }),
-        init,
-      );
-    case "breaks":
-    case "stalls":
-      return new Response(bodyStream(body, request.signal), init);
-  }
-}
-
-/** Whether the response is a success envelope, so that the call may resolve. */
-function successAllowed(spec: ResponseSpec): boolean {
-  if (spec.status < 200 || spec.status > 299 || NULL_BODY_STATUSES.has(spec.status)) return false;
-  if (spec.headers && Object.entries(spec.headers).some(([name, value]) => name.toLowerCase() === "content-length" && value === "0")) {
-    return false;
-  }
-  const body = spec.body;
-  if (body.kind === "shaped") return true;
-  if (body.kind !== "text" && body.kind !== "bytes") return false;
-  const text = body.kind === "text" ? body.text.replace(/^\uFEFF/, "") : new TextDecoder().decode(body.bytes);
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    return typeof parsed === "object" && parsed !== null && (parsed as { success?: unknown }).success === true;
-  } catch {
-    return false;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The oracle
-
-interface Outcome {
-  state: "resolved" | "rejected" | "hang";
-  value?: unknown;
-  error?: unknown;
-  /** Requests handed to fetch. */
-  calls: number;
-}
-
-async function observe(run: () => Promise<unknown>, calls: () => number): Promise<Outcome> {
-  let timer: NodeJS.Timeout | undefined;
-  const hang = new Promise<"hang">((resolve) => {
-    timer = setTimeout(() => resolve("hang"), HANG_MS);
-  });
-  try {
-    const settled = await Promise.race([
-      Promise.resolve()
-        .then(run)
-        .then(
-          (value) => ({ state: "resolved" as const, value }),
-          (error: unknown) => ({ state: "rejected" as const, error }),
-        ),
-      hang,
-    ]);
-    return settled === "hang" ? { state: "hang", calls: calls() } : { ...settled, calls: calls() };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.constructor.name}: ${error.message.slice(0, 200)}`;
-  return `non-Error ${typeof error}: ${String(error).slice(0, 200)}`;
-}
-
-function causeChain(error: unknown): unknown[] {
-  const chain: unknown[] = [];
-  for (let current = error, depth = 0; current !== undefined && depth < 6; depth += 1) {
-    chain.push(current);
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return chain;
-}
-
-interface Expectation {
-  op: { method: Method; lowLevel?: boolean | undefined };
-  /** The response was a success envelope: the call may resolve. */
-  mayResolve: boolean;
-  /** A bad argument that must be refused (TypeError/ConfigurationError) before any request. */
-  mustRefuse?: boolean;
-  /** A documented non-ApiError rejection for this case (e.g. an upload stream's own error, before sending). */
-  accept?: (error: unknown) => boolean;
-  /** An id that must not leak into error paths. */
-  id?: string;
-}
-
-function judge(outcome: Outcome, expected: Expectation): string[] {
-  const problems: string[] = [];
-  if (({} as Record<string, unknown>).polluted !== undefined) problems.push("Object.prototype was polluted");
-  if (outcome.state === "hang") return [...problems, `no outcome within ${HANG_MS} ms (hang)`];
-  if (outcome.calls > RUNAWAY) problems.push(`${outcome.calls} requests: runaway`);
-  if (outcome.state === "resolved") {
-    if (expected.mustRefuse) problems.push(`resolved (${outcome.calls} requests) instead of refusing the argument`);
-    else if (expected.op.lowLevel) {
-      if (!((outcome.value as { response?: unknown } | undefined)?.response instanceof Response)) {
-        problems.push("the low-level client resolved without a response");
-      }
-    } else if (!expected.mayResolve) problems.push("resolved although the response was not a success envelope");
-    return problems;
-  }
-  const error = outcome.error;
-  if (expected.op.lowLevel) {
-    // openapi-fetch's contract: HTTP errors resolve; a request that got no response rejects with the transport's
-    // failure; reading or parsing a 2xx body can reject with the reader's or JSON.parse's error.
-    const allowed = causeChain(error).some(
-      (link) =>
-        link instanceof TransportFailure ||
-        link instanceof SyntaxError ||
-        link instanceof FuzzStreamError ||
-        (link instanceof DOMException && ["AbortError", "TimeoutError"].includes(link.name)) ||
-        (link instanceof TypeError && /terminated/.test(link.message)),
-    );
-    if (!allowed) problems.push(`low-level client rejected with ${describeError(error)}`);
-    return problems;
-  }
-  if (expected.accept?.(error) && outcome.calls === 0) return problems;
-  if (!(error instanceof ApiError)) {
-    const refusal = error instanceof TypeError; // ConfigurationError extends TypeError.
-    if (!refusal) problems.push(`untyped rejection: ${describeError(error)}`);
-    else if (outcome.calls > 0) problems.push(`TypeError after ${outcome.calls} requests: ${describeError(error)}`);
-    else if (!expected.mustRefuse && !(error instanceof ConfigurationError)) {
-      // A TypeError for a bad argument is fine; for a valid call it is a crash.
-      problems.push(`TypeError for a call with valid arguments: ${describeError(error)}`);
-    }
-    return problems;
-  }
-  if (expected.mustRefuse) problems.push(`${describeError(error)} instead of refusing the argument before any request`);
-  if (!/^[A-Z]+$/.test(error.method)) problems.push(`error.method ${JSON.stringify(error.method.slice(0, 40))}`);
-  if (!error.path.startsWith("/") || error.path.includes("?") || error.path.length > 200) {
-    problems.push(`error.path is not a template: ${JSON.stringify(error.path.slice(0, 80))}`);
-  }
-  if (expected.id && expected.id.length > 8 && error.path.includes(expected.id)) problems.push("error.path carries the id");
-  if (!(Number.isInteger(error.retryCount) && error.retryCount >= 0)) problems.push(`retryCount ${error.retryCount}`);
-  if (error.message.includes(TOKEN)) problems.push("the token leaked into error.message");
-  let serialised = "";
-  try {
-    serialised = JSON.stringify(error) + JSON.stringify(error.body ?? null);
-  } catch (caught) {
-    problems.push(`the error cannot be serialised: ${describeError(caught)}`);
-  }
-  if (serialised.includes(TOKEN)) problems.push("the token leaked into the error's JSON or body");
-  const nothingSent = outcome.calls === 0;
-  if (error instanceof OutcomeUnknownError && (expected.op.method !== "POST" || nothingSent)) {
-    problems.push(`OutcomeUnknownError for ${expected.op.method} after ${outcome.calls} requests`);
-  }
-  if (nothingSent && (error instanceof NetworkError || error instanceof TimeoutError || error instanceof OutcomeUnknownError)) {
-    if (!(error instanceof ConnectionError)) problems.push(`${error.name} although no request was made: ${error.message.slice(0, 160)}`);
-  }
-  return problems;
-}
+const op = (name: string): FuzzOp<Vika> => OPS.find((candidate) => candidate.name.startsWith(name))!;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Cases
 
-interface Case {
-  name: string;
-  bug?: Regression;
-  run(): Promise<string[]>;
-}
-
-function scriptedVika(respond: (request: Request) => Response | Promise<Response>, options: Partial<VikaOptions> = {}) {
-  let calls = 0;
-  const vika = new Vika({
-    token: TOKEN,
-    host: "https://vika.fuzz.test",
-    rateLimit: false,
-    retry: RETRY,
-    timeoutMs: CLIENT_TIMEOUT_MS,
-    ...options,
-    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
-      calls += 1;
-      if (calls > RUNAWAY) throw new RunawayError(`more than ${RUNAWAY} requests`);
-      return respond(input instanceof Request ? input : new Request(input, init));
-    },
-  });
-  return { vika, calls: () => calls };
-}
-
-function responseCase(label: string, target: Op, spec: ResponseSpec, bug?: Regression, options: Partial<VikaOptions> = {}): Case {
-  return {
-    name: `${target.name} ← ${label}`,
-    ...(bug ? { bug } : {}),
-    run: async () => {
-      const { vika, calls } = scriptedVika((request) => toResponse(spec, request, target.name), options);
-      const outcome = await observe(() => target.run(vika), calls);
-      return judge(outcome, { op: target, mayResolve: successAllowed(spec) });
-    },
-  };
-}
-
-const envelope = (data: unknown) => JSON.stringify({ success: true, code: 200, message: "SUCCESS", data });
-const failure = (code: unknown, message: unknown) => JSON.stringify({ success: false, code, message });
 const HTML = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
 const deepArray = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
-const json = { "content-type": "application/json" };
+const encoder = new TextEncoder();
 
-function handWrittenResponseCases(): Case[] {
-  const cases: Case[] = [];
-  const add = (label: string, target: string, spec: ResponseSpec, bug?: Regression, options?: Partial<VikaOptions>) =>
-    cases.push(responseCase(label, op(target), spec, bug, options));
-  const text = (status: number, body: string, headers: Record<string, string> = json): ResponseSpec => ({ status, headers, body: { kind: "text", text: body } });
+function handWrittenResponseCases(): Case<Regression>[] {
+  const cases: Case<Regression>[] = [];
+  const add = (label: string, target: string, spec: ResponseSpec, bug?: Regression) => cases.push(fuzz.responseCase(label, op(target), spec, bug));
 
   for (const target of ["records.query", "records.create(1)", "records.delete"]) {
-    add("HTML error page under HTTP 200", target, text(200, HTML, { "content-type": "text/html" }));
-    add("HTML 502 from a proxy", target, text(502, HTML, { "content-type": "text/html" }));
-    add("truncated JSON", target, text(200, envelope({ records: [] }).slice(0, 25)));
-    add("empty body", target, text(200, ""));
-    add("whitespace body", target, text(200, " \n\t "));
-    add("`null`", target, text(200, "null"));
-    add("an array where the envelope should be", target, text(200, `[${envelope({})}]`));
-    add("a JSON string", target, text(200, '"SUCCESS"'));
+    add("HTML error page under HTTP 200", target, textResponse(200, HTML, { "content-type": "text/html" }));
+    add("HTML 502 from a proxy", target, textResponse(502, HTML, { "content-type": "text/html" }));
+    add("truncated JSON", target, textResponse(200, envelope({ records: [] }).slice(0, 25)));
+    add("empty body", target, textResponse(200, ""));
+    add("whitespace body", target, textResponse(200, " \n\t "));
+    add("`null`", target, textResponse(200, "null"));
+    add("an array where the envelope should be", target, textResponse(200, `[${envelope({})}]`));
+    add("a JSON string", target, textResponse(200, '"SUCCESS"'));
     add("204 No Content", target, { status: 204, body: { kind: "none" } });
-    add("a body that throws mid-stream", target, { status: 200, headers: json, body: { kind: "breaks", prefix: '{"success":tr' } });
-    add("a body that throws before its first byte", target, { status: 200, headers: json, body: { kind: "breaks", prefix: "" } });
-    add("a body that stalls past the timeout", target, { status: 200, headers: json, body: { kind: "stalls", prefix: '{"succ' } });
-    add("invalid UTF-8 outside any string", target, { status: 200, headers: json, body: { kind: "bytes", bytes: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) } });
-    add("an echoed token and Bearer header in the error message", target, text(200, failure(400, `bad request for Bearer ${TOKEN} (Authorization: Bearer abc.def)`)));
-    add("success:false with no code or message", target, text(200, JSON.stringify({ success: false })));
-    add('success as the string "true"', target, text(200, JSON.stringify({ success: "true", data: {} })));
-    add("a success envelope under HTTP 500", target, text(500, envelope({ records: [] })));
-    add("a 429 without Retry-After, every time", target, text(429, failure(429, "api_frequently_error")));
-    add("a 429 with Retry-After beyond maxRetryAfterMs", target, text(429, failure(429, "slow down"), { "retry-after": "3600" }));
-    add("a 503 with an unreadable Retry-After", target, text(503, "", { "retry-after": "soon" }));
-    add("a redirect without Location", target, text(302, "", {}));
+    add("a body that throws mid-stream", target, { status: 200, headers: JSON_HEADERS, body: { kind: "breaks", prefix: '{"success":tr' } });
+    add("a body that throws before its first byte", target, { status: 200, headers: JSON_HEADERS, body: { kind: "breaks", prefix: "" } });
+    add("a body that stalls past the timeout", target, { status: 200, headers: JSON_HEADERS, body: { kind: "stalls", prefix: '{"succ' } });
+    add("invalid UTF-8 outside any string", target, { status: 200, headers: JSON_HEADERS, body: { kind: "bytes", bytes: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) } });
+    add("an echoed token and Bearer header in the error message", target, textResponse(200, failure(400, `bad request for Bearer ${TOKEN} (Authorization: Bearer abc.def)`)));
+    add("success:false with no code or message", target, textResponse(200, JSON.stringify({ success: false })));
+    add('success as the string "true"', target, textResponse(200, JSON.stringify({ success: "true", data: {} })));
+    add("a success envelope under HTTP 500", target, textResponse(500, envelope({ records: [] })));
+    add("a 429 without Retry-After, every time", target, textResponse(429, failure(429, "api_frequently_error")));
+    add("a 429 with Retry-After beyond maxRetryAfterMs", target, textResponse(429, failure(429, "slow down"), { "retry-after": "3600" }));
+    add("a 503 with an unreadable Retry-After", target, textResponse(503, "", { "retry-after": "soon" }));
+    add("a redirect without Location", target, textResponse(302, "", {}));
     add("304 Not Modified", target, { status: 304, body: { kind: "none" } });
-    add("a quota message under 403", target, text(403, failure(403, "api_forbidden_because_of_usage: API_REQUEST quota")));
-    add("a 1 MB request id header", target, text(200, failure(400, "bad"), { ...json, "x-request-id": "r".repeat(1 << 20) }));
-    add("__proto__ keys in the error body", target, text(200, '{"success":false,"code":400,"message":"x","__proto__":{"polluted":1},"data":{"constructor":{"prototype":{"polluted":2}}}}'));
+    add("a quota message under 403", target, textResponse(403, failure(403, "api_forbidden_because_of_usage: API_REQUEST quota")));
+    add("a 1 MB request id header", target, textResponse(200, failure(400, "bad"), { ...JSON_HEADERS, "x-request-id": "r".repeat(1 << 20) }));
+    add("__proto__ keys in the error body", target, textResponse(200, '{"success":false,"code":400,"message":"x","__proto__":{"polluted":1},"data":{"constructor":{"prototype":{"polluted":2}}}}'));
   }
   for (const target of ["records.query", "fields.list", "spaces.list", "request", "client.GET"]) {
-    add("text/plain content type on a valid envelope", target, text(200, envelope({ records: [], total: 0 }), { "content-type": "text/plain" }));
-    add("application/octet-stream content type", target, text(200, envelope({}), { "content-type": "application/octet-stream" }));
-    add("a UTF-8 BOM before the JSON", target, text(200, `\uFEFF${envelope({ ok: true })}`));
+    add("text/plain content type on a valid envelope", target, textResponse(200, envelope({ records: [], total: 0 }), { "content-type": "text/plain" }));
+    add("application/octet-stream content type", target, textResponse(200, envelope({}), { "content-type": "application/octet-stream" }));
+    add("a UTF-8 BOM before the JSON", target, textResponse(200, `\uFEFF${envelope({ ok: true })}`));
     add("invalid UTF-8 inside a JSON string", target, {
       status: 200,
-      headers: json,
+      headers: JSON_HEADERS,
       body: { kind: "bytes", bytes: new Uint8Array([...encoder.encode('{"success":true,"code":200,"message":"'), 0xc3, 0x28, 0xed, 0xa0, 0x80, ...encoder.encode('","data":{}}')]) },
     });
-    add("a 5 MB data string", target, text(200, envelope({ blob: "x".repeat(5 << 20) })));
-    add("HTTP 206 with an envelope", target, text(206, envelope({ partial: true })));
-    add("HTTP 299 with an envelope", target, text(299, envelope({ odd: true })));
-    add("`__proto__` inside a success payload", target, text(200, '{"success":true,"code":200,"message":"x","data":{"__proto__":{"polluted":3}}}'));
+    add("a 5 MB data string", target, textResponse(200, envelope({ blob: "x".repeat(5 << 20) })));
+    add("HTTP 206 with an envelope", target, textResponse(206, envelope({ partial: true })));
+    add("HTTP 299 with an envelope", target, textResponse(299, envelope({ odd: true })));
+    add("`__proto__` inside a success payload", target, textResponse(200, '{"success":true,"code":200,"message":"x","data":{"__proto__":{"polluted":3}}}'));
     add("UTF-16 encoded JSON", target, {
       status: 200,
-      headers: json,
+      headers: JSON_HEADERS,
       body: { kind: "bytes", bytes: new Uint8Array(Buffer.from(envelope({}), "utf16le")) },
     });
-    add("Content-Length: 0 on a non-empty body", target, text(200, envelope({}), { ...json, "content-length": "0" }));
+    add("Content-Length: 0 on a non-empty body", target, textResponse(200, envelope({}), { ...JSON_HEADERS, "content-length": "0" }));
   }
   // The facade's data-dependent paths, with data that does not fit (bug "data-shape"), and pages without a usable total.
-  add("data: null", "records.queryAll", text(200, envelope(null)), "data-shape");
-  add("data: {}", "records.queryAll", text(200, envelope({})), "data-shape");
-  add("data: {records: 5}", "records.queryAll", text(200, envelope({ records: 5, total: 1 })), "data-shape");
-  add("data: [] (an array)", "records.queryAll", text(200, envelope([])), "data-shape");
-  add("data: null", "records.create(1)", text(200, envelope(null)), "data-shape");
-  add("data: null", "records.update", text(200, envelope(null)), "data-shape");
-  add("an empty page with total 5 (stops: empty page)", "records.queryAll", text(200, envelope({ records: [], total: 5, pageNum: 1, pageSize: 0 })));
-  add("a total smaller than the page (stops: total)", "records.queryAll", text(200, envelope({ records: [{ recordId: "rec1", fields: {} }], total: 0 })));
-  add("pages without total", "records.queryAll", text(200, envelope({ records: [{ recordId: "rec1", fields: {} }], pageNum: 1, pageSize: 1 })), "no-total");
-  add('pages with total "many"', "records.queryAll", text(200, envelope({ records: [{ recordId: "rec1", fields: {} }], total: "many" })), "no-total");
-  add("pages with total null (stops: 1 >= null)", "records.queryAll", text(200, envelope({ records: [{ recordId: "rec1", fields: {} }], total: null })));
-  add("a create answered with fewer records than sent (multi-chunk)", "records.create(25)", text(200, envelope({ records: [] })));
+  add("data: null", "records.queryAll", textResponse(200, envelope(null)), "data-shape");
+  add("data: {}", "records.queryAll", textResponse(200, envelope({})), "data-shape");
+  add("data: {records: 5}", "records.queryAll", textResponse(200, envelope({ records: 5, total: 1 })), "data-shape");
+  add("data: [] (an array)", "records.queryAll", textResponse(200, envelope([])), "data-shape");
+  add("data: null", "records.create(1)", textResponse(200, envelope(null)), "data-shape");
+  add("data: null", "records.update", textResponse(200, envelope(null)), "data-shape");
+  add("an empty page with total 5 (stops: empty page)", "records.queryAll", textResponse(200, envelope({ records: [], total: 5, pageNum: 1, pageSize: 0 })));
+  add("a total smaller than the page (stops: total)", "records.queryAll", textResponse(200, envelope({ records: [{ recordId: "rec1", fields: {} }], total: 0 })));
+  add("pages without total", "records.queryAll", textResponse(200, envelope({ records: [{ recordId: "rec1", fields: {} }], pageNum: 1, pageSize: 1 })), "no-total");
+  add('pages with total "many"', "records.queryAll", textResponse(200, envelope({ records: [{ recordId: "rec1", fields: {} }], total: "many" })), "no-total");
+  add("pages with total null (stops: 1 >= null)", "records.queryAll", textResponse(200, envelope({ records: [{ recordId: "rec1", fields: {} }], total: null })));
+  add("a create answered with fewer records than sent (multi-chunk)", "records.create(25)", textResponse(200, envelope({ records: [] })));
   // Deeply nested JSON.
-  add("a 100,000-deep JSON array under HTTP 200 (no envelope)", "records.query", text(200, deepArray(100_000)), "deep-json");
-  add("a 100,000-deep JSON array under HTTP 500", "records.query", text(500, deepArray(100_000)), "deep-json");
-  add("a 100,000-deep JSON array as an error envelope's data", "records.query", text(200, `{"success":false,"code":400,"message":"x","data":${deepArray(100_000)}}`), "deep-json");
-  add("a 100,000-deep JSON array as a success envelope's data", "records.query", text(200, `{"success":true,"code":200,"message":"x","data":${deepArray(100_000)}}`));
-  add("a 1,000-deep JSON array under HTTP 200", "records.query", text(200, deepArray(1_000)));
+  add("a 100,000-deep JSON array under HTTP 200 (no envelope)", "records.query", textResponse(200, deepArray(100_000)), "deep-json");
+  add("a 100,000-deep JSON array under HTTP 500", "records.query", textResponse(500, deepArray(100_000)), "deep-json");
+  add("a 100,000-deep JSON array as an error envelope's data", "records.query", textResponse(200, `{"success":false,"code":400,"message":"x","data":${deepArray(100_000)}}`), "deep-json");
+  add("a 100,000-deep JSON array as a success envelope's data", "records.query", textResponse(200, `{"success":true,"code":200,"message":"x","data":${deepArray(100_000)}}`));
+  add("a 1,000-deep JSON array under HTTP 200", "records.query", textResponse(200, deepArray(1_000)));
   // Fetch itself misbehaving.
   const fetchCase = (label: string, target: string, fetch: () => Promise<Response>) =>
     cases.push({
       name: `${op(target).name} ← fetch ${label}`,
       run: async () => {
-        let calls = 0;
-        const vika = new Vika({
-          token: TOKEN,
-          host: "https://vika.fuzz.test",
-          rateLimit: false,
-          retry: RETRY,
-          timeoutMs: CLIENT_TIMEOUT_MS,
-          fetch: (() => {
-            calls += 1;
-            return fetch();
-          }) as typeof globalThis.fetch,
-        });
-        return judge(await observe(() => op(target).run(vika), () => calls), { op: op(target), mayResolve: false });
+        const counted = countRequests(fetch);
+        const vika = clientFor(counted.fetch);
+        return fuzz.judge(await observe(() => op(target).run(vika), counted.calls), { op: op(target), mayResolve: false });
       },
     });
   for (const target of ["records.query", "records.create(1)"]) {
@@ -507,15 +205,14 @@ function handWrittenResponseCases(): Case[] {
     name: "records.query ← the caller aborts while the body stalls",
     bug: "body-abort",
     run: async () => {
-      const { vika, calls } = scriptedVika((request) => toResponse({ status: 200, headers: json, body: { kind: "stalls", prefix: "{" } }, request, "q"), {
-        timeoutMs: 0,
-      });
+      const stalls: ResponseSpec = { status: 200, headers: JSON_HEADERS, body: { kind: "stalls", prefix: "{" } };
+      const { client: vika, calls } = fuzz.scripted((request, call) => toResponse(stalls, request, call), { timeoutMs: 0 });
       const controller = new AbortController();
       const outcome = await observe(() => {
         setTimeout(() => controller.abort(new Error("caller gave up")), 50);
         return vika.withOptions({ signal: controller.signal }).datasheet(DATASHEET).records.query();
       }, calls);
-      const problems = judge(outcome, { op: op("records.query"), mayResolve: false });
+      const problems = fuzz.judge(outcome, { op: op("records.query"), mayResolve: false });
       if (!(outcome.error instanceof AbortError)) problems.push(`expected AbortError, got ${describeError(outcome.error)}`);
       return problems;
     },
@@ -616,7 +313,7 @@ function generatedResponseCases(count: number): Case[] {
     const candidates = kind === "success-random" ? OPS.filter((candidate) => !candidate.readsData) : OPS;
     const target = pick(candidates);
     const label = `#${index} HTTP ${status} ${kind}${contentType ? ` (${contentType})` : ""}${headers["retry-after"] !== undefined ? ` retry-after=${JSON.stringify(headers["retry-after"])}` : ""}`;
-    cases.push(responseCase(label, target, { status, headers, body }));
+    cases.push(fuzz.responseCase(label, target, { status, headers, body }));
   }
   return cases;
 }
@@ -625,8 +322,8 @@ function generatedResponseCases(count: number): Case[] {
 
 let fake: FaultServer;
 
-function argumentCases(): Case[] {
-  const cases: Case[] = [];
+function argumentCases(): Case<Regression>[] {
+  const cases: Case<Regression>[] = [];
   const add = (
     label: string,
     run: (make: (options?: object) => Vika) => Promise<unknown> | unknown,
@@ -636,22 +333,11 @@ function argumentCases(): Case[] {
       name: `argument: ${label}`,
       ...(expectation.bug ? { bug: expectation.bug } : {}),
       run: async () => {
-        let calls = 0;
+        const { fetch, calls } = countRequests((input, init) => globalThis.fetch(input, init));
         const make = (options: object = {}) =>
-          new Vika({
-            token: TOKEN,
-            host: fake.url,
-            rateLimit: false,
-            retry: RETRY,
-            timeoutMs: 5_000,
-            fetch: ((input: RequestInfo | URL, init?: RequestInit) => {
-              calls += 1;
-              return globalThis.fetch(input, init);
-            }) as typeof globalThis.fetch,
-            ...options,
-          } as VikaOptions);
-        const outcome = await observe(async () => run(make), () => calls);
-        return judge(outcome, {
+          new Vika({ token: TOKEN, host: fake.url, rateLimit: false, retry: RETRY, timeoutMs: 5_000, fetch, ...options } as VikaOptions);
+        const outcome = await observe(async () => run(make), calls);
+        return fuzz.judge(outcome, {
           op: { method: expectation.method ?? "GET" },
           // The fake server answers a valid request with a success envelope.
           mayResolve: true,
@@ -849,21 +535,11 @@ function wireCases(): Case[] {
         name: `${target.name} ← wire: ${label}`,
         run: async () => {
           wire.use(script);
-          let calls = 0;
-          const vika = new Vika({
-            token: TOKEN,
-            host: wire.url,
-            rateLimit: false,
-            retry: RETRY,
-            timeoutMs: CLIENT_TIMEOUT_MS,
-            fetch: ((input: RequestInfo | URL, init?: RequestInit) => {
-              calls += 1;
-              return globalThis.fetch(input, init);
-            }) as typeof globalThis.fetch,
-          });
+          const { fetch, calls } = countRequests((input, init) => globalThis.fetch(input, init));
+          const vika = clientFor(fetch, { host: wire.url });
           // Success is a documented outcome only when the bytes form a complete success envelope.
           const mayResolve = label.startsWith("OK:");
-          return judge(await observe(() => target.run(vika), () => calls), { op: target, mayResolve });
+          return fuzz.judge(await observe(() => target.run(vika), calls), { op: target, mayResolve });
         },
       });
     }
@@ -902,55 +578,23 @@ function wireCases(): Case[] {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const handWritten = handWrittenResponseCases();
-const generated = generatedResponseCases(GENERATED);
-const argumentList = argumentCases();
-const wireList = wireCases();
-const total = handWritten.length + generated.length + argumentList.length + wireList.length;
-
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => {
-  unhandled.push(reason);
-};
-
 beforeAll(async () => {
-  process.on("unhandledRejection", onUnhandled);
-  process.on("uncaughtException", onUnhandled);
   [fake, wire] = await Promise.all([startFaultServer({ seed: SEED }), startWireServer()]);
   fake.insert(DATASHEET, [{ Name: "one" }, { Name: "two" }]);
 });
 
 afterAll(async () => {
-  process.off("unhandledRejection", onUnhandled);
-  process.off("uncaughtException", onUnhandled);
   await Promise.all([fake?.close(), wire?.close()]);
 });
 
-function register(cases: Case[]) {
-  for (const entry of cases) {
-    // A tagged case pins the fix of a bug this fuzzing found (see REGRESSIONS).
-    it(entry.bug ? `regression ${entry.bug}: ${entry.name}` : entry.name, async () => {
-      expect(await entry.run()).toEqual([]);
-    });
-  }
-}
-
-describe(`fuzz (seed ${SEED}): ${total} malformed inputs and responses, each a typed error or a documented success`, { timeout: CASE_TIMEOUT_MS }, () => {
-  describe(`${handWritten.length} hand-written responses (scripted fetch)`, () => register(handWritten));
-  describe(`${generated.length} generated responses (scripted fetch)`, () => register(generated));
-  describe(`${argumentList.length} malformed arguments (strict fake server)`, () => register(argumentList));
-  describe(`${wireList.length} malformed bytes on the wire (real fetch)`, () => register(wireList));
-
-  it(`counts: ${total} cases, at least 200`, () => {
-    expect(total).toBeGreaterThanOrEqual(200);
-    // Every fixed bug keeps at least one case that would catch its return.
-    const tagged = new Set([...handWritten, ...argumentList].flatMap((entry) => (entry.bug ? [entry.bug] : [])));
-    expect([...tagged].sort()).toEqual(Object.keys(REGRESSIONS).sort());
-  });
-
-  it("left no unhandled rejection or uncaught exception behind", async () => {
-    // Let anything scheduled by the last cases (timers, stream callbacks) run first.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(unhandled.map(describeError)).toEqual([]);
-  });
+fuzzSuite({
+  seed: SEED,
+  about: "malformed inputs and responses, each a typed error or a documented success",
+  regressions: REGRESSIONS,
+  groups: {
+    "hand-written responses (scripted fetch)": handWrittenResponseCases(),
+    "generated responses (scripted fetch)": generatedResponseCases(GENERATED),
+    "malformed arguments (strict fake server)": argumentCases(),
+    "malformed bytes on the wire (real fetch)": wireCases(),
+  },
 });
