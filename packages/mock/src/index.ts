@@ -17,7 +17,10 @@ export interface StartMockOptions {
   errors?: boolean;
   /** Generate responses from schemas instead of serving the spec's examples. */
   dynamic?: boolean;
-  /** How long to wait for Prism to report it is listening. */
+  /**
+   * How long to wait for Prism to report it is listening. Default 120 s: Prism starts in a second or two on an idle
+   * machine, but can take tens of seconds on a busy one (a CI run testing many packages at once).
+   */
   startupTimeoutMs?: number;
 }
 
@@ -109,7 +112,7 @@ export async function startMock(options: StartMockOptions): Promise<MockServer> 
   child.stdout.on("data", record);
   child.stderr.on("data", record);
 
-  const timeoutMs = options.startupTimeoutMs ?? 30_000;
+  const timeoutMs = options.startupTimeoutMs ?? 120_000;
   try {
     await new Promise<void>((ready, fail) => {
       const timer = setTimeout(

@@ -9,7 +9,7 @@ describe("startMock", () => {
   beforeAll(async () => {
     mock = await startMock({ spec: fixture("tiny.yaml") });
   });
-  afterAll(() => mock.stop());
+  afterAll(() => mock?.stop());
 
   it("listens on a loopback port and serves the spec's examples", async () => {
     expect(mock.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
