@@ -1,6 +1,8 @@
 import {
   type Caller,
+  type ChunkedWriteOptions,
   ConfigurationError,
+  type ListOperation,
   type PerCallOptions,
   type RuntimeOptions,
   type UploadSource,
@@ -11,11 +13,9 @@ import {
   pagesByCursor,
   pagesByNumber,
   singleFileForm,
-  transportOptionsOf,
   writeInChunks,
 } from "@bikavika/runtime";
 import {
-  BIKA_BASE_URL,
   type BikaBody,
   type BikaClient,
   type BikaData,
@@ -68,32 +68,44 @@ export class ResourceTypeError extends ConfigurationError {
   override name = "ResourceTypeError";
 }
 
-/** Everything an object below `Bika` needs: the typed caller. */
+/** Everything an object below `Bika` needs: the typed caller and the bulk-write settings. */
 interface Context {
   call: Caller<paths>;
-  /** Bulk-write settings: records per request, requests in flight, and the calls' signal. */
-  writes: { chunkSize: number; concurrency: number; signal: AbortSignal | undefined };
-  signal: AbortSignal | undefined;
+  /** Bulk-write settings: records per request, requests in flight, and the calls' signal (which also stops iterators). */
+  writes: Pick<ChunkedWriteOptions<unknown, unknown>, "chunkSize" | "concurrency" | "signal">;
 }
 
-const V1_RECORDS = "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records";
+const SPACES = "/v1/spaces";
+const SPACE = `${SPACES}/{spaceId}` as const;
+const DATABASE = `${SPACE}/resources/databases/{nodeId}` as const;
+const V1_RECORDS = `${DATABASE}/records` as const;
+const V1_RECORD = `${V1_RECORDS}/{recordId}` as const;
 const V2_RECORDS = "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records";
+const V2_RECORD = `${V2_RECORDS}/{recordId}` as const;
+const NODES = `${SPACE}/nodes` as const;
+const OUTGOING_WEBHOOKS = `${SPACE}/outgoing-webhooks` as const;
+const EMBED_LINKS = `${SPACE}/embed-links` as const;
+
+/** The list operation at `path`, for errors about its data. */
+const listing = (path: string): ListOperation => ({ method: "GET", path });
+const V1_LIST = listing(V1_RECORDS);
+const V2_LIST = listing(V2_RECORDS);
 
 /** An automation node. */
 export class AutomationAO {
-  readonly #ctx: Context;
+  readonly #call: Caller<paths>;
 
   constructor(
     ctx: Context,
     readonly spaceId: string,
     readonly id: string,
   ) {
-    this.#ctx = ctx;
+    this.#call = ctx.call;
   }
 
   readonly triggers = {
     list: (): Promise<Trigger[]> =>
-      this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/automation/{nodeId}/triggers", {
+      this.#call("get", `${SPACE}/resources/automation/{nodeId}/triggers`, {
         params: { path: { spaceId: this.spaceId, nodeId: this.id } },
       }),
   };
@@ -101,80 +113,84 @@ export class AutomationAO {
 
 /** A database node (node id = database id). `records` are the v1 one-record-per-call operations. */
 export class DatabaseAO {
-  readonly #ctx: Context;
+  readonly #call: Caller<paths>;
+  readonly #writes: Context["writes"];
 
   constructor(
     ctx: Context,
     readonly spaceId: string,
     readonly id: string,
   ) {
-    this.#ctx = ctx;
+    this.#call = ctx.call;
+    this.#writes = ctx.writes;
   }
 
-  private get path() {
-    return { spaceId: this.spaceId, nodeId: this.id };
+  /** A call's parameters: this database's path plus the operation's own path parameters, and its query. */
+  #params<Extra extends object = {}, Query = undefined>(extra?: Extra, query?: Query) {
+    return { params: { path: { spaceId: this.spaceId, nodeId: this.id, ...(extra as Extra) }, query: query as Query } };
+  }
+
+  /**
+   * A v2 batch write of any size through `writeInChunks`: `send` makes one request for `input` with a chunk of
+   * its `records`, and resolves to the response's data.
+   */
+  async #writeMany<Input extends { records: unknown[] }, Result>(
+    method: string,
+    input: Input,
+    send: (chunk: Omit<Input, "records"> & { records: Input["records"][number][] }) => Promise<unknown>,
+  ): Promise<{ records: Result[] }> {
+    const { records, ...rest } = input;
+    const where = { method, path: V2_RECORDS };
+    return {
+      records: await writeInChunks({
+        ...this.#writes,
+        ...where,
+        items: records,
+        send: async (chunk) => listIn<Result>(await send({ ...rest, records: chunk }), "records", where),
+      }),
+    };
   }
 
   /** The database's own metadata. */
   get(): Promise<Database> {
-    return this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}", {
-      params: { path: this.path },
-    });
+    return this.#call("get", DATABASE, this.#params());
   }
 
   readonly fields = {
-    list: (): Promise<Field[]> =>
-      this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/fields", {
-        params: { path: this.path },
-      }),
+    list: (): Promise<Field[]> => this.#call("get", `${DATABASE}/fields`, this.#params()),
   };
 
   readonly views = {
-    list: (): Promise<View[]> =>
-      this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/views", {
-        params: { path: this.path },
-      }),
+    list: (): Promise<View[]> => this.#call("get", `${DATABASE}/views`, this.#params()),
   };
 
   readonly records = {
     /** One page of records (`pageNum`/`pageSize`, up to 1000 per page). */
     list: (query: RecordListQuery = {}): Promise<RecordPage> =>
-      this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records", {
-        params: { path: this.path, query },
-      }),
+      this.#call("get", V1_RECORDS, this.#params({}, query)),
     /** Every page of records matching `query`, fetched as you iterate; stops at `total`. */
     pages: (query: Omit<RecordListQuery, "pageNum"> = {}) =>
       pagesByNumber(
-        { method: "GET", path: V1_RECORDS },
+        V1_LIST,
         async (pageNum) => {
           const page = await this.records.list({ ...query, pageNum });
-          return { ...page, items: listIn<RecordV1>(page, "records", { method: "GET", path: V1_RECORDS }) };
+          return { ...page, items: listIn<RecordV1>(page, "records", V1_LIST) };
         },
-        this.#ctx.signal,
+        this.#writes.signal,
       ),
     /** Every record matching `query`, one at a time (1000 per request unless `pageSize` says otherwise). */
     listAll: (query: Omit<RecordListQuery, "pageNum"> = {}): AsyncGenerator<RecordV1> =>
       itemsOf(this.records.pages({ pageSize: 1000, ...query })),
     get: (recordId: string): Promise<BikaData<"getRecord">> =>
-      this.#ctx.call("get", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
-        params: { path: { ...this.path, recordId } },
-      }),
+      this.#call("get", V1_RECORD, this.#params({ recordId })),
     /** Creates one record from `{ cells: { <field name>: value } }`. */
     create: (input: CreateRecordInput): Promise<BikaData<"createRecord">> =>
-      this.#ctx.call("post", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records", {
-        params: { path: this.path },
-        body: input,
-      }),
+      this.#call("post", V1_RECORDS, { ...this.#params(), body: input }),
     /** Sets the given cells of record `id`; other cells keep their values. */
     update: (input: UpdateRecordInput): Promise<BikaData<"updateRecord">> =>
-      this.#ctx.call("patch", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records", {
-        params: { path: this.path },
-        body: input,
-      }),
+      this.#call("patch", V1_RECORDS, { ...this.#params(), body: input }),
     delete: (recordId: string): Promise<BikaData<"deleteRecord">> =>
-      this.#ctx.call("delete", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
-        params: { path: { ...this.path, recordId } },
-      }),
+      this.#call("delete", V1_RECORD, this.#params({ recordId })),
   };
 
   /**
@@ -184,62 +200,39 @@ export class DatabaseAO {
   readonly recordsV2 = {
     /** One page; pass the returned `offset` back to get the next while `hasMore` is true. */
     list: (query: RecordListQueryV2 = {}): Promise<RecordPageV2> =>
-      this.#ctx.call("get", V2_RECORDS, { params: { path: this.path, query } }),
+      this.#call("get", V2_RECORDS, this.#params({}, query)),
     /** Every page, following `offset` while `hasMore`. */
     pages: (query: Omit<RecordListQueryV2, "offset"> = {}) =>
       pagesByCursor(
-        { method: "GET", path: V2_RECORDS },
+        V2_LIST,
         async (offset) => {
           const page = await this.recordsV2.list(offset === undefined ? query : { ...query, offset });
-          const items = listIn<RecordV2>(page, "records", { method: "GET", path: V2_RECORDS });
+          const items = listIn<RecordV2>(page, "records", V2_LIST);
           return { items, next: page.hasMore === true ? page.offset : null };
         },
-        this.#ctx.signal,
+        this.#writes.signal,
       ),
     /** Every record matching `query`, one at a time. */
     listAll: (query: Omit<RecordListQueryV2, "offset"> = {}): AsyncGenerator<RecordV2> =>
       itemsOf(this.recordsV2.pages(query)),
     get: (recordId: string, query: BikaQuery<"getRecordV2"> = {}): Promise<BikaData<"getRecordV2">> =>
-      this.#ctx.call("get", `${V2_RECORDS}/{recordId}`, {
-        params: { path: { ...this.path, recordId }, query },
-      }),
+      this.#call("get", V2_RECORD, this.#params({ recordId }, query)),
     /** Creates any number of records; resolves to them in input order. */
-    create: async (input: CreateRecordsInputV2): Promise<BikaData<"createRecordsV2">> => {
-      const { records, ...rest } = input;
-      const send = async (chunk: typeof records) => {
-        const result = await this.#ctx.call("post", V2_RECORDS, { params: { path: this.path }, body: { ...rest, records: chunk } });
-        return listIn<RecordV2>(result, "records", { method: "POST", path: V2_RECORDS });
-      };
-      return { records: await writeInChunks({ ...this.#ctx.writes, method: "POST", path: V2_RECORDS, items: records, send }) };
-    },
+    create: (input: CreateRecordsInputV2): Promise<BikaData<"createRecordsV2">> =>
+      this.#writeMany("POST", input, (body) => this.#call("post", V2_RECORDS, { ...this.#params(), body })),
     update: (recordId: string, input: UpdateRecordInputV2): Promise<BikaData<"updateRecordV2">> =>
-      this.#ctx.call("put", `${V2_RECORDS}/{recordId}`, {
-        params: { path: { ...this.path, recordId } },
-        body: input,
-      }),
+      this.#call("put", V2_RECORD, { ...this.#params({ recordId }), body: input }),
     /** Updates any number of records; resolves to them in input order. */
-    updateMany: async (input: UpdateRecordsInputV2): Promise<BikaData<"updateRecordsV2">> => {
-      const { records, ...rest } = input;
-      const send = async (chunk: typeof records) => {
-        const result = await this.#ctx.call("put", V2_RECORDS, { params: { path: this.path }, body: { ...rest, records: chunk } });
-        return listIn<RecordV2>(result, "records", { method: "PUT", path: V2_RECORDS });
-      };
-      return { records: await writeInChunks({ ...this.#ctx.writes, method: "PUT", path: V2_RECORDS, items: records, send }) };
-    },
+    updateMany: (input: UpdateRecordsInputV2): Promise<BikaData<"updateRecordsV2">> =>
+      this.#writeMany("PUT", input, (body) => this.#call("put", V2_RECORDS, { ...this.#params(), body })),
     delete: (recordId: string): Promise<BikaData<"deleteRecordV2">> =>
-      this.#ctx.call("delete", `${V2_RECORDS}/{recordId}`, {
-        params: { path: { ...this.path, recordId } },
-      }),
+      this.#call("delete", V2_RECORD, this.#params({ recordId })),
     /** Deletes any number of records; resolves to one result per id, in input order. */
-    deleteMany: async (recordIds: string[]): Promise<BikaData<"deleteRecordsV2">> => {
-      const send = async (chunk: string[]) => {
-        const result = await this.#ctx.call("delete", V2_RECORDS, { params: { path: this.path, query: { records: chunk } } });
-        return listIn<BikaData<"deleteRecordsV2">["records"][number]>(result, "records", { method: "DELETE", path: V2_RECORDS });
-      };
-      return { records: await writeInChunks({ ...this.#ctx.writes, method: "DELETE", path: V2_RECORDS, items: recordIds, send }) };
-    },
+    deleteMany: (recordIds: string[]): Promise<BikaData<"deleteRecordsV2">> =>
+      this.#writeMany("DELETE", { records: recordIds }, (query) =>
+        this.#call("delete", V2_RECORDS, this.#params({}, query)),
+      ),
   };
-
 }
 
 /** A node of a space's tree, as `space.nodes.list()` returns it. */
@@ -267,24 +260,22 @@ export class NodeAO {
     return this.data.type;
   }
 
-  private expect(type: string, method: string): void {
+  /** This node as a `Type` object, if it is a `type` node; `method` names the caller in the error. */
+  #as<AO>(type: string, method: string, Type: new (ctx: Context, spaceId: string, id: string) => AO): AO {
     if (this.resourceType !== type) {
-      throw new ResourceTypeError(
-        `${method}() needs a ${type} node, but node ${this.id} (${JSON.stringify(this.name)}) is ${this.resourceType}`,
-      );
+      throw new ResourceTypeError(`${method}() needs a ${type} node: node ${this.id} is ${this.resourceType}`);
     }
+    return new Type(this.#ctx, this.spaceId, this.id);
   }
 
   /** This node as a database. Rejects with `ResourceTypeError` for any other resource type. */
   async asDatabase(): Promise<DatabaseAO> {
-    this.expect("DATABASE", "asDatabase");
-    return new DatabaseAO(this.#ctx, this.spaceId, this.id);
+    return this.#as("DATABASE", "asDatabase", DatabaseAO);
   }
 
   /** This node as an automation. Rejects with `ResourceTypeError` for any other resource type. */
   async asAutomation(): Promise<AutomationAO> {
-    this.expect("AUTOMATION", "asAutomation");
-    return new AutomationAO(this.#ctx, this.spaceId, this.id);
+    return this.#as("AUTOMATION", "asAutomation", AutomationAO);
   }
 
   toJSON(): Node {
@@ -295,6 +286,7 @@ export class NodeAO {
 /** A space and everything reached through it. */
 export class SpaceAO {
   readonly #ctx: Context;
+  readonly #call: Caller<paths>;
 
   constructor(
     ctx: Context,
@@ -303,25 +295,25 @@ export class SpaceAO {
     readonly data?: Space,
   ) {
     this.#ctx = ctx;
+    this.#call = ctx.call;
   }
 
   get name(): string | undefined {
     return this.data?.name;
   }
 
+  /** A call's parameters: this space's path plus the operation's own path parameters. */
+  #params<Extra extends object = {}>(extra?: Extra) {
+    return { params: { path: { spaceId: this.id, ...(extra as Extra) } } };
+  }
+
   readonly nodes = {
     /** Every node of the space, as a flat list (filter by `resourceType` for databases, automations, …). */
     list: async (): Promise<NodeAO[]> => {
-      const nodes = await this.#ctx.call("get", "/v1/spaces/{spaceId}/nodes", {
-        params: { path: { spaceId: this.id } },
-      });
-      const where = { method: "GET", path: "/v1/spaces/{spaceId}/nodes" };
-      return listOf<Node>(nodes, where).map((node) => new NodeAO(this.#ctx, this.id, node));
+      const nodes = await this.#call("get", NODES, this.#params());
+      return listOf<Node>(nodes, listing(NODES)).map((node) => new NodeAO(this.#ctx, this.id, node));
     },
-    get: (nodeId: string): Promise<NodeDetail> =>
-      this.#ctx.call("get", "/v1/spaces/{spaceId}/nodes/{nodeId}", {
-        params: { path: { spaceId: this.id, nodeId } },
-      }),
+    get: (nodeId: string): Promise<NodeDetail> => this.#call("get", `${NODES}/{nodeId}`, this.#params({ nodeId })),
   };
 
   /** The database with this node id, without a request. */
@@ -336,36 +328,24 @@ export class SpaceAO {
 
   readonly outgoingWebhooks = {
     register: (input: RegisterOutgoingWebhookInput): Promise<OutgoingWebhook> =>
-      this.#ctx.call("post", "/v1/spaces/{spaceId}/outgoing-webhooks", {
-        params: { path: { spaceId: this.id } },
-        body: input,
-      }),
-    list: (): Promise<BikaData<"listOutgoingWebhooks">> =>
-      this.#ctx.call("get", "/v1/spaces/{spaceId}/outgoing-webhooks", {
-        params: { path: { spaceId: this.id } },
-      }),
+      this.#call("post", OUTGOING_WEBHOOKS, { ...this.#params(), body: input }),
+    list: (): Promise<BikaData<"listOutgoingWebhooks">> => this.#call("get", OUTGOING_WEBHOOKS, this.#params()),
     delete: (outgoingWebhookId: string): Promise<BikaData<"deleteOutgoingWebhook">> =>
-      this.#ctx.call("delete", "/v1/spaces/{spaceId}/outgoing-webhooks/{outgoingWebhookId}", {
-        params: { path: { spaceId: this.id, outgoingWebhookId } },
-      }),
+      this.#call("delete", `${OUTGOING_WEBHOOKS}/{outgoingWebhookId}`, this.#params({ outgoingWebhookId })),
   };
 
   readonly embedLinks = {
     /** A URL that shows a node's UI in an `<iframe>`. */
     create: (input: CreateEmbedLinkInput): Promise<EmbedLink> =>
-      this.#ctx.call("post", "/v1/spaces/{spaceId}/embed-links", {
-        params: { path: { spaceId: this.id } },
-        body: input,
-      }),
-    list: (): Promise<BikaData<"listEmbedLinks">> =>
-      this.#ctx.call("get", "/v1/spaces/{spaceId}/embed-links", {
-        params: { path: { spaceId: this.id } },
-      }),
+      this.#call("post", EMBED_LINKS, { ...this.#params(), body: input }),
+    list: (): Promise<BikaData<"listEmbedLinks">> => this.#call("get", EMBED_LINKS, this.#params()),
     /** Takes the id, or the embed link itself (`{ id }`) as the Quick Start writes it. */
     delete: (link: string | { id: string }): Promise<BikaData<"deleteEmbedLink">> =>
-      this.#ctx.call("delete", "/v1/spaces/{spaceId}/embed-links/{embedLinkId}", {
-        params: { path: { spaceId: this.id, embedLinkId: typeof link === "string" ? link : link.id } },
-      }),
+      this.#call(
+        "delete",
+        `${EMBED_LINKS}/{embedLinkId}`,
+        this.#params({ embedLinkId: typeof link === "string" ? link : link.id }),
+      ),
   };
 
   /** The Quick Start's spelling in Example 7; the same object as `embedLinks`. */
@@ -376,8 +356,8 @@ export class SpaceAO {
   readonly attachments = {
     /** Uploads one file (Blob/File, bytes or a stream) into the space; use the results as attachment cell values. */
     upload: async (file: UploadSource, filename?: string): Promise<Attachment[]> =>
-      this.#ctx.call("post", "/v1/spaces/{spaceId}/attachments", {
-        params: { path: { spaceId: this.id } },
+      this.#call("post", `${SPACE}/attachments`, {
+        ...this.#params(),
         // openapi-fetch passes FormData through untouched; the generated type describes the parts, not the FormData.
         body: (await singleFileForm("file", file, filename)) as unknown as BikaBody<"uploadAttachment">,
       }),
@@ -416,26 +396,15 @@ export class Bika {
       throw new ConfigurationError("new Bika({ token }) needs an options object");
     }
     this.#options = options;
-    this.client =
-      shared?.client ??
-      createBikaClient({
-        token: options.token,
-        baseUrl: options.baseURL ?? options.baseUrl ?? BIKA_BASE_URL,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        ...(options.headers ? { headers: options.headers } : {}),
-        ...transportOptionsOf(options),
-      });
+    // The client takes what it knows of the options (token, fetch, headers, transport settings) and ignores the rest.
+    this.client = shared?.client ?? createBikaClient({ ...options, baseUrl: options.baseURL ?? options.baseUrl });
     const callDefaults = shared?.callDefaults ?? {};
     this.#callDefaults = callDefaults;
     this.request = createCaller(this.client, [options.token], callDefaults);
+    // writeInChunks defaults to 10 records per request and 3 requests in flight.
     this.#ctx = {
       call: this.request,
-      writes: {
-        chunkSize: options.maxRecordsPerWrite ?? 10,
-        concurrency: options.writeConcurrency ?? 3,
-        signal: callDefaults.signal,
-      },
-      signal: callDefaults.signal,
+      writes: { chunkSize: options.maxRecordsPerWrite, concurrency: options.writeConcurrency, signal: callDefaults.signal },
     };
   }
 
@@ -448,20 +417,20 @@ export class Bika {
   }
 
   readonly system = {
-    meta: (): Promise<SystemMeta> => this.#ctx.call("get", "/v1/system/meta", {}),
+    meta: (): Promise<SystemMeta> => this.request("get", "/v1/system/meta", {}),
   };
 
   readonly user = {
-    profile: (): Promise<UserProfile> => this.#ctx.call("get", "/v1/user/profile", {}),
+    profile: (): Promise<UserProfile> => this.request("get", "/v1/user/profile", {}),
   };
 
   readonly space = {
     list: async (): Promise<SpaceAO[]> => {
-      const spaces = await this.#ctx.call("get", "/v1/spaces", {});
-      return listOf<Space>(spaces, { method: "GET", path: "/v1/spaces" }).map((space) => new SpaceAO(this.#ctx, space.id, space));
+      const spaces = await this.request("get", SPACES, {});
+      return listOf<Space>(spaces, listing(SPACES)).map((space) => new SpaceAO(this.#ctx, space.id, space));
     },
     get: async (spaceId: string): Promise<SpaceAO> => {
-      const space = await this.#ctx.call("get", "/v1/spaces/{spaceId}", { params: { path: { spaceId } } });
+      const space = await this.request("get", SPACE, { params: { path: { spaceId } } });
       // The id asked for, whatever the body says: the object stays usable, and `data` shows what came back.
       return new SpaceAO(this.#ctx, spaceId, space);
     },

@@ -25,52 +25,44 @@ export interface ApiErrorDetails {
   note?: string | undefined;
 }
 
+/** The fields an ApiError copies from its details, in the order `toJSON` lists them after name and message. */
+const COPIED_FIELDS = ["method", "path", "status", "code", "requestId", "retryCount"] as const;
+
 export class ApiError extends Error {
   override name = "ApiError";
-  readonly method: string;
-  readonly path: string;
-  readonly status: number | undefined;
-  readonly code: number | undefined;
-  readonly requestId: string | undefined;
-  readonly retryCount: number;
-  readonly body: unknown;
+  // Declared, not defined: the constructor sets every one of them (undefined included), in this order.
+  declare readonly method: string;
+  declare readonly path: string;
+  declare readonly status: number | undefined;
+  declare readonly code: number | undefined;
+  declare readonly requestId: string | undefined;
+  declare readonly retryCount: number;
+  declare readonly body: unknown;
   /** The server's own message, without the request summary that `message` adds. */
-  readonly serverMessage: string;
+  declare readonly serverMessage: string;
 
   constructor(details: ApiErrorDetails) {
     super(describe(details), details.cause === undefined ? undefined : { cause: details.cause });
-    this.method = details.method;
-    this.path = details.path;
-    this.status = details.status;
-    this.code = details.code;
-    this.requestId = details.requestId;
-    this.retryCount = details.retryCount ?? 0;
+    for (const key of COPIED_FIELDS) (this as Record<string, unknown>)[key] = details[key];
+    this.retryCount ??= 0;
     this.body = details.body;
     this.serverMessage = details.message;
   }
 
-
   toJSON(): Record<string, unknown> {
-    return {
-      name: this.name,
-      message: this.message,
-      method: this.method,
-      path: this.path,
-      status: this.status,
-      code: this.code,
-      requestId: this.requestId,
-      retryCount: this.retryCount,
-    };
+    return Object.fromEntries((["name", "message", ...COPIED_FIELDS] as const).map((key) => [key, this[key]]));
   }
 }
 
-function describe(details: ApiErrorDetails): string {
+function describe({ method, path, message, status, code, requestId, note }: ApiErrorDetails): string {
   const facts = [
-    details.status === undefined ? undefined : `HTTP ${details.status}`,
-    details.code === undefined || details.code === details.status ? undefined : `code ${details.code}`,
-    details.requestId === undefined ? undefined : `request id ${details.requestId}`,
-  ].filter((fact) => fact !== undefined);
-  return `${details.method} ${details.path}: ${details.message}${facts.length > 0 ? ` (${facts.join(", ")})` : ""}${details.note ? `; ${details.note}` : ""}`;
+    status !== undefined && `HTTP ${status}`,
+    code !== undefined && code !== status && `code ${code}`,
+    requestId && `request id ${requestId}`,
+  ]
+    .filter(Boolean)
+    .join(", ");
+  return `${method} ${path}: ${message}${facts && ` (${facts})`}${note ? `; ${note}` : ""}`;
 }
 
 /** 401: the token is missing, malformed or revoked. */
@@ -121,7 +113,7 @@ export class TimeoutError extends ApiError {
 export class AbortError extends ApiError {
   override name = "AbortError";
   /** Whether the request had been sent when it was aborted (the server may have acted on it). */
-  readonly requestSent: boolean;
+  declare readonly requestSent: boolean;
 
   constructor(details: ApiErrorDetails & { requestSent?: boolean }) {
     super(details);
@@ -136,7 +128,7 @@ export class AbortError extends ApiError {
  */
 export class OutcomeUnknownError extends ApiError {
   override name = "OutcomeUnknownError";
-  readonly records: readonly unknown[];
+  declare readonly records: readonly unknown[];
 
   constructor(details: ApiErrorDetails & { records: readonly unknown[] }) {
     super(details);
@@ -149,33 +141,24 @@ export class ConfigurationError extends TypeError {
   override name = "ConfigurationError";
 }
 
-/** Vika/APITable business codes that arrive with HTTP 200 (room-server api_tip_config), and Bika's equivalents. */
-const QUOTA_CODES = new Set([426, 428]);
-const NOT_FOUND_CODES = new Set([301, 404]);
-const PERMISSION_CODES = new Set([403, 602]);
-
 type ErrorClass = new (details: ApiErrorDetails) => ApiError;
-
-function isQuotaMessage(message: string): boolean {
-  return /quota|usage|API_REQUEST|capacity/i.test(message);
-}
 
 /**
  * Picks the error class from the business code first (it is what the server meant), then the HTTP status.
+ * The codes are Vika/APITable's (room-server api_tip_config), which arrive with HTTP 200, and Bika's equivalents.
  * See RUNTIME.md, "Errors".
  */
 export function errorClassFor(status: number | undefined, code: number | undefined, message: string): ErrorClass {
-  const key = code ?? status;
-  if (key === undefined) return ApiError;
-  if (key === 401 || status === 401) return AuthenticationError;
-  if (QUOTA_CODES.has(key)) return QuotaError;
-  if ((key === 403 || key === 429) && isQuotaMessage(message)) return QuotaError;
-  if (key === 429 || status === 429) return RateLimitError;
-  if (PERMISSION_CODES.has(key)) return PermissionError;
-  if (NOT_FOUND_CODES.has(key)) return NotFoundError;
-  if (key === 400 || key === 422 || (key >= 1500 && key < 1600)) return ValidationError;
-  if (key >= 500 && key < 600) return ServerError;
-  if (status !== undefined && status >= 500) return ServerError;
+  // With neither a code nor a status, 0 matches no rule below: a plain ApiError.
+  const key = code ?? status ?? 0;
+  const keyIs = (...codes: number[]) => codes.includes(key);
+  if (keyIs(401) || status === 401) return AuthenticationError;
+  if (keyIs(426, 428) || (keyIs(403, 429) && /quota|usage|API_REQUEST|capacity/i.test(message))) return QuotaError;
+  if (keyIs(429) || status === 429) return RateLimitError;
+  if (keyIs(403, 602)) return PermissionError;
+  if (keyIs(301, 404)) return NotFoundError;
+  if (keyIs(400, 422) || (key >= 1500 && key < 1600)) return ValidationError;
+  if ((key >= 500 && key < 600) || (status ?? 0) >= 500) return ServerError;
   return ApiError;
 }
 

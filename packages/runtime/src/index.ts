@@ -18,15 +18,16 @@ export {
   errorClassFor,
 } from "./errors.js";
 export type { ApiErrorDetails } from "./errors.js";
-export { authMiddleware, createApiClient, createCaller, normalizeBaseUrl, transportOptionsOf } from "./client.js";
+export { authMiddleware, createApiClient, normalizeBaseUrl } from "./client.js";
+export type { ApiClientConfig, RuntimeOptions } from "./client.js";
+export { createCaller } from "./caller.js";
 export { DEFAULT_RETRY, isConnectFailure, isIdempotentMethod, parseRetryAfter, resolveRetry, retryDelayMs, shouldRetry } from "./retry.js";
 export type { Failure, ResolvedRetry, RetryOptions } from "./retry.js";
-export { SlidingWindowLimiter, limiterFor, rateLimitKey, sleep } from "./throttle.js";
-export type { RateLimitOptions } from "./throttle.js";
+export { limiterFor, rateLimitKey, sleep, slidingWindowLimiter } from "./throttle.js";
+export type { Limiter, RateLimitOptions } from "./throttle.js";
 export { REQUEST_OPTIONS_KEY, TransportFailure, attemptsOf, createTransport } from "./transport.js";
 export type { RequestOptions, TransportOptions } from "./transport.js";
 export type {
-  ApiClientConfig,
   CallOptions,
   Caller,
   EnvelopeData,
@@ -36,8 +37,7 @@ export type {
   OperationOf,
   OperationQuery,
   PerCallOptions,
-  RuntimeOptions,
-} from "./client.js";
+} from "./caller.js";
 export { REDACTED, TRUNCATED, redactSecrets } from "./redact.js";
 export { fileNameOf, singleFileForm, toBlob } from "./uploads.js";
 export type { UploadSource } from "./uploads.js";

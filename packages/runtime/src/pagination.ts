@@ -10,25 +10,33 @@ export interface ListOperation {
   path: string;
 }
 
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "string" ? `the string ${JSON.stringify(value.slice(0, 40))}` : typeof value;
+/**
+ * "expected `what` to be `expected`, got …", about a page. Strings are quoted and cut to 40 characters, and
+ * structures named by their kind: a server's answer can be long.
+ */
+function unexpected(where: ListOperation, what: string, expected: string, value: unknown): InvalidResponseError {
+  const got =
+    typeof value === "string"
+      ? JSON.stringify(value.slice(0, 40))
+      : Array.isArray(value)
+        ? "an array"
+        : typeof value === "object" && value !== null
+          ? "an object"
+          : String(value);
+  return new InvalidResponseError({ ...where, message: `expected ${what} to be ${expected}, got ${got}` });
 }
 
 /** The list a page's data holds under `key`, or an InvalidResponseError naming what came instead. */
 export function listIn<Item>(data: unknown, key: string, where: ListOperation): Item[] {
-  const list = typeof data === "object" && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>)[key] : undefined;
-  if (!Array.isArray(list)) {
-    throw new InvalidResponseError({ ...where, message: `expected data.${key} to be a list, got ${describeValue(list ?? data)}` });
-  }
-  return list as Item[];
+  const list = (data as Partial<Record<string, unknown>> | null | undefined)?.[key];
+  if (!Array.isArray(list)) throw unexpected(where, `data.${key}`, "a list", list ?? data);
+  return list;
 }
 
 /** `data` itself as a list (Bika's bare-array responses), or an InvalidResponseError. */
 export function listOf<Item>(data: unknown, where: ListOperation): Item[] {
-  if (!Array.isArray(data)) throw new InvalidResponseError({ ...where, message: `expected data to be a list, got ${describeValue(data)}` });
-  return data as Item[];
+  if (!Array.isArray(data)) throw unexpected(where, "data", "a list", data);
+  return data;
 }
 
 export interface NumberedPage<Item> {
@@ -51,9 +59,7 @@ export async function* pagesByNumber<Item>(
     signal?.throwIfAborted();
     const page = await fetchPage(pageNum);
     // Without a usable total the end of the list cannot be known: refuse rather than page forever.
-    if (!(typeof page.total === "number" && Number.isFinite(page.total) && page.total >= 0)) {
-      throw new InvalidResponseError({ ...where, message: `expected data.total to be a count, got ${describeValue(page.total)}` });
-    }
+    if (!(Number.isFinite(page.total) && page.total >= 0)) throw unexpected(where, "data.total", "a count", page.total);
     seen += page.items.length;
     yield { ...page, pageNum };
     // An empty page ends the list even if `total` claims more: the server has nothing further to give.
@@ -80,14 +86,11 @@ export async function* pagesByCursor<Item>(
     yield page;
     if (!page.next) return;
     // A server that hands back a cursor it already gave would loop forever.
-    if (typeof page.next !== "string") {
-      throw new InvalidResponseError({ ...where, message: `expected the next page's cursor to be a string, got ${describeValue(page.next)}` });
+    if (typeof page.next !== "string" || seen.has(page.next)) {
+      throw unexpected(where, "the next page's cursor", "a string not seen before", page.next);
     }
-    if (seen.has(page.next)) {
-      throw new InvalidResponseError({ ...where, message: `the server repeated the page cursor ${JSON.stringify(page.next.slice(0, 40))}` });
-    }
-    seen.add(page.next);
     cursor = page.next;
+    seen.add(cursor);
   }
 }
 

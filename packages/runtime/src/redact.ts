@@ -10,24 +10,20 @@ export const TRUNCATED = "[truncated]";
  * anything that ends up in an error or a log passes through here first.
  */
 export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
-  const wanted = secrets.filter((secret) => secret.length > 0);
-  const scrub = (input: unknown, depth = 0): unknown => {
+  const wanted = secrets.filter(Boolean);
+  const scrub = (input: unknown, depth: number): unknown => {
     if (typeof input === "string") {
       let output = input.replace(BEARER, `Bearer ${REDACTED}`);
       for (const secret of wanted) output = output.split(secret).join(REDACTED);
       return output;
     }
-    if (typeof input === "object" && input !== null && depth >= MAX_DEPTH) return TRUNCATED;
-    if (Array.isArray(input)) return input.map((inner) => scrub(inner, depth + 1));
-    if (typeof input === "object" && input !== null) {
-      const copy: Record<string, unknown> = {};
-      for (const [key, inner] of Object.entries(input)) {
-        // defineProperty keeps a "__proto__" key an own property instead of replacing the copy's prototype.
-        Object.defineProperty(copy, key, { value: scrub(inner, depth + 1), enumerable: true, writable: true, configurable: true });
-      }
-      return copy;
-    }
-    return input;
+    if (typeof input !== "object" || input === null) return input;
+    if (depth >= MAX_DEPTH) return TRUNCATED;
+    // fromEntries defines each key as an own property, so a "__proto__" key stays data instead of replacing the
+    // copy's prototype.
+    return Array.isArray(input)
+      ? input.map((inner) => scrub(inner, depth + 1))
+      : Object.fromEntries(Object.entries(input).map(([key, inner]) => [key, scrub(inner, depth + 1)]));
   };
-  return scrub(value) as T;
+  return scrub(value, 0) as T;
 }

@@ -1,12 +1,12 @@
 /**
  * When a failed attempt is sent again, and after how long. The rules are RUNTIME.md, "Retries".
  */
-import { ConfigurationError } from "./errors.js";
+import { invalid } from "./config.js";
 
 export interface RetryOptions {
   /** Attempts after the first. Default 3. */
   retries?: number;
-  /** Delay before the first retry; doubles each time, with full jitter. Default 500 ms. */
+  /** Delay before the first retry; doubles each time, with jitter. Default 500 ms. */
   minDelayMs?: number;
   /** Ceiling of the exponential delay. Default 8000 ms. */
   maxDelayMs?: number;
@@ -23,72 +23,62 @@ export const DEFAULT_RETRY: ResolvedRetry = {
   maxRetryAfterMs: 60_000,
 };
 
-export function resolveRetry(...layers: Array<RetryOptions | false | undefined>): ResolvedRetry | false {
-  let resolved: ResolvedRetry | false = DEFAULT_RETRY;
+/**
+ * Layers retry options over the defaults, each over the ones before. `false` sends once (`retries: 0`); an
+ * object after it retries again, from the defaults.
+ */
+export function resolveRetry(...layers: Array<RetryOptions | false | undefined>): ResolvedRetry {
+  let resolved = DEFAULT_RETRY;
+  let off = false;
   for (const layer of layers) {
-    if (layer === undefined) continue;
-    if (layer !== false && (typeof layer !== "object" || layer === null)) {
-      throw new ConfigurationError(`retry must be an options object or false, got ${JSON.stringify(layer)}`);
-    }
-    resolved = layer === false ? false : { ...(resolved || DEFAULT_RETRY), ...layer };
-  }
-  if (resolved) {
-    if (!(Number.isInteger(resolved.retries) && resolved.retries >= 0)) {
-      throw new ConfigurationError(`retry.retries must be a non-negative integer, got ${resolved.retries}`);
-    }
-    for (const key of ["minDelayMs", "maxDelayMs", "maxRetryAfterMs"] as const) {
-      if (!(typeof resolved[key] === "number" && resolved[key] >= 0)) {
-        throw new ConfigurationError(`retry.${key} must be a non-negative number of ms, got ${resolved[key]}`);
+    if (layer === false) {
+      off = true;
+    } else if (layer !== undefined) {
+      if (typeof layer !== "object" || layer === null) invalid("retry", "an options object or false", layer);
+      resolved = { ...(off ? DEFAULT_RETRY : resolved), ...layer };
+      off = false;
+      for (const key of Object.keys(DEFAULT_RETRY) as Array<keyof ResolvedRetry>) {
+        const value = resolved[key];
+        if (!(typeof value === "number" && value >= 0 && (key !== "retries" || Number.isInteger(value)))) {
+          invalid(`retry.${key}`, key === "retries" ? "a non-negative integer" : "a non-negative number of ms", value);
+        }
       }
     }
   }
-  return resolved;
+  return off ? { ...resolved, retries: 0 } : resolved;
 }
-
-/** How a failed attempt ended, as far as the client can tell. */
-export type Failure =
-  /** The server answered with this status. */
-  | { kind: "status"; status: number; retryAfterMs?: number | undefined }
-  /** The connection was never made (refused, DNS, unreachable): the server did not see the request. */
-  | { kind: "connect" }
-  /** The connection broke after the request may have been sent (reset, closed socket). */
-  | { kind: "dropped" }
-  /** The attempt ran out of time. */
-  | { kind: "timeout" };
-
-const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
 
 /**
- * Whether to send again: 429 and connection failures always (the server did not act); 5xx, drops and
- * timeouts only when repeating the request cannot do harm (`idempotent`).
+ * How a failed attempt ended, as far as the client can tell: the HTTP status the server answered with, or why
+ * no answer came. `"connect"`: no connection was made, so the server never saw the request (refused, DNS,
+ * unreachable). `"dropped"`: the connection broke after the request may have been sent. `"timeout"`: the
+ * attempt ran out of time.
+ */
+export type Failure = number | "connect" | "dropped" | "timeout";
+
+/**
+ * Whether to send again: 429 and connection failures always (the server did not act); 500/502/503/504, drops
+ * and timeouts only when repeating the request cannot do harm (`idempotent`).
  */
 export function shouldRetry(failure: Failure, idempotent: boolean): boolean {
-  switch (failure.kind) {
-    case "connect":
-      return true;
-    case "status":
-      return failure.status === 429 || (idempotent && RETRYABLE_STATUSES.has(failure.status));
-    case "dropped":
-    case "timeout":
-      return idempotent;
-  }
+  return (
+    failure === "connect" ||
+    failure === 429 ||
+    (idempotent && (typeof failure === "string" || [500, 502, 503, 504].includes(failure)))
+  );
 }
 
-/** Exponential backoff with full jitter; `Retry-After` wins when the server sent one. */
-export function retryDelayMs(retry: ResolvedRetry, attempt: number, failure: Failure, random = Math.random): number {
-  if (failure.kind === "status" && failure.retryAfterMs !== undefined) return failure.retryAfterMs;
+/** Exponential backoff: `minDelayMs × 2^attempt`, capped at `maxDelayMs`, with jitter between half and all of it. */
+export function retryDelayMs(retry: ResolvedRetry, attempt: number, random = Math.random): number {
   const ceiling = Math.min(retry.maxDelayMs, retry.minDelayMs * 2 ** attempt);
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return Math.round((ceiling * (1 + random())) / 2);
 }
 
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date. Undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === "") return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  if (!value?.trim()) return undefined;
+  const ms = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  return Number.isNaN(ms) ? undefined : Math.max(0, Math.round(ms));
 }
 
 /** Methods whose repetition cannot do harm: reads, updates that set values, deletes. POST creates. */
@@ -97,26 +87,14 @@ export function isIdempotentMethod(method: string): boolean {
 }
 
 /** Error codes of a failed `fetch` that mean no connection was made. */
-const CONNECT_CODES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT",
-]);
+const CONNECT_CODES = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_CONNECT_TIMEOUT)$/;
 
-function errorCode(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current && depth < 5; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** Whether a `fetch` rejection happened before the request reached the server. */
+/** Whether a `fetch` rejection happened before the request reached the server: the first `code` down its causes. */
 export function isConnectFailure(error: unknown): boolean {
-  const code = errorCode(error);
-  return code !== undefined && CONNECT_CODES.has(code);
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === "string") return CONNECT_CODES.test(code);
+    current = cause;
+  }
+  return false;
 }

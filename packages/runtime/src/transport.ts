@@ -3,9 +3,9 @@
  * middleware run once per call while this layer owns every attempt: rate limit → timeout → fetch → retry.
  * See RUNTIME.md.
  */
+import { invalid } from "./config.js";
 import {
   type Failure,
-  type ResolvedRetry,
   type RetryOptions,
   isConnectFailure,
   isIdempotentMethod,
@@ -14,8 +14,7 @@ import {
   retryDelayMs,
   shouldRetry,
 } from "./retry.js";
-import { ConfigurationError } from "./errors.js";
-import { type RateLimitOptions, SlidingWindowLimiter, limiterFor, sleep } from "./throttle.js";
+import { type RateLimitOptions, limiterFor, sleep, slidingWindowLimiter } from "./throttle.js";
 
 /** Per-call options, carried from openapi-fetch's init to this layer on the Request object. */
 export interface RequestOptions {
@@ -29,13 +28,13 @@ export interface RequestOptions {
 
 export interface TransportOptions {
   /** The fetch to call; the global one (looked up at call time) when omitted. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** Used only to pick the rate-limit bucket. */
   token: string;
-  retry?: RetryOptions | false;
-  rateLimit?: RateLimitOptions | false;
+  retry?: RetryOptions | false | undefined;
+  rateLimit?: RateLimitOptions | false | undefined;
   /** Time allowed for each attempt. Default 60 s; 0 disables. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 /** The key under which openapi-fetch copies our per-call options onto the Request. */
@@ -43,16 +42,15 @@ export const REQUEST_OPTIONS_KEY = "bikavikaOptions";
 
 /** Why the transport gave up without a response; the caller turns it into an ApiError. */
 export class TransportFailure extends Error {
-  override name = "TransportFailure";
-  constructor(
-    readonly kind: "connect" | "dropped" | "timeout" | "abort",
-    readonly attempts: number,
-    readonly timeoutMs: number | undefined,
-    cause: unknown,
-    /** For "abort": whether the request was on the wire. */
-    readonly requestSent = false,
-  ) {
+  declare readonly kind: "connect" | "dropped" | "timeout" | "abort";
+  declare readonly attempts: number;
+  declare readonly timeoutMs: number | undefined;
+  /** For "abort": whether the request was on the wire. */
+  declare readonly requestSent: boolean;
+
+  constructor(kind: TransportFailure["kind"], attempts: number, timeoutMs: number | undefined, cause: unknown, requestSent = false) {
     super(kind, { cause });
+    Object.assign(this, { name: "TransportFailure", kind, attempts, timeoutMs, requestSent });
   }
 }
 
@@ -63,98 +61,71 @@ export function attemptsOf(response: Response): number {
   return attemptsByResponse.get(response) ?? 1;
 }
 
-function timeoutSignal(ms: number | undefined, signal: AbortSignal | null): { signal: AbortSignal | undefined; timedOut: () => boolean } {
-  if (!ms) return { signal: signal ?? undefined, timedOut: () => false };
-  const timeout = AbortSignal.timeout(ms);
-  return {
-    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    timedOut: () => timeout.aborted && !signal?.aborted,
-  };
-}
-
 function checkTimeout(ms: number | undefined): number | undefined {
-  if (ms === undefined || ms === 0) return ms;
-  if (!(typeof ms === "number" && Number.isFinite(ms) && ms > 0)) {
-    throw new ConfigurationError(`timeoutMs must be a positive number of ms (or 0 for none), got ${ms}`);
+  if (!(ms === undefined || ms === 0 || (Number.isFinite(ms) && ms > 0))) {
+    invalid("timeoutMs", "a positive number of ms (or 0 for none)", ms);
   }
   return ms;
 }
 
-/** Statuses whose responses cannot carry a body (the Response constructor refuses one). */
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
-
-/**
- * The response with its body read, inside the attempt: a body that stalls counts against the attempt's timeout
- * and a body cut off mid-way is a dropped connection, both retried like any other failed attempt.
- */
-async function buffered(response: Response): Promise<Response> {
-  const body = NULL_BODY_STATUSES.has(response.status) ? null : await response.arrayBuffer();
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-}
-
-
 export function createTransport(options: TransportOptions): typeof globalThis.fetch {
+  const { token, fetch: customFetch, rateLimit = {} } = options;
   const baseRetry = resolveRetry(options.retry);
   const baseTimeout = checkTimeout(options.timeoutMs ?? 60_000);
-  const rateLimit = options.rateLimit === false ? false : (options.rateLimit ?? {});
-  if (rateLimit) new SlidingWindowLimiter(rateLimit); // refuses a bad rate now, not at the first request
-  if (options.fetch !== undefined && typeof options.fetch !== "function") {
-    throw new ConfigurationError(`fetch must be a function, got ${typeof options.fetch}`);
+  if (rateLimit !== false) {
+    if (typeof rateLimit !== "object" || rateLimit === null) invalid("rateLimit", "an options object or false", rateLimit);
+    slidingWindowLimiter(rateLimit); // refuses a bad rate now, not at the first request
   }
+  if (customFetch !== undefined && typeof customFetch !== "function") invalid("fetch", "a function", customFetch);
 
-  return async function transport(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  return async (input, init) => {
     const original = input instanceof Request && init === undefined ? input : new Request(input, init);
-    const perCall = (input as unknown as Record<string, RequestOptions | undefined>)[REQUEST_OPTIONS_KEY] ?? {};
-    const retry: ResolvedRetry | false = perCall.retry === undefined ? baseRetry : resolveRetry(baseRetry || false, perCall.retry);
+    const perCall: RequestOptions = (input as unknown as Record<string, RequestOptions | undefined>)[REQUEST_OPTIONS_KEY] ?? {};
+    const retry = perCall.retry === undefined ? baseRetry : resolveRetry(options.retry, perCall.retry);
     const timeoutMs = checkTimeout(perCall.timeoutMs ?? baseTimeout);
     const idempotent = perCall.idempotent ?? isIdempotentMethod(original.method);
     const callerSignal = original.signal;
-    const limiter = rateLimit ? limiterFor(options.token, new URL(original.url).pathname, rateLimit) : undefined;
-    const fetchImpl = options.fetch ?? globalThis.fetch;
+    const limiter = rateLimit ? limiterFor(token, new URL(original.url).pathname, rateLimit) : undefined;
+    const giveUp = (failure: Failure, attempt: number) => attempt > retry.retries || !shouldRetry(failure, idempotent);
 
-    for (let attempt = 0; ; attempt += 1) {
-      if (callerSignal.aborted) throw new TransportFailure("abort", attempt, timeoutMs, callerSignal.reason);
+    for (let attempt = 1; ; attempt += 1) {
       try {
+        callerSignal.throwIfAborted();
         await limiter?.acquire(callerSignal);
       } catch (error) {
-        throw new TransportFailure("abort", attempt, timeoutMs, error);
+        throw new TransportFailure("abort", attempt - 1, timeoutMs, error);
       }
-      const { signal, timedOut } = timeoutSignal(timeoutMs, callerSignal);
-      // Each attempt sends its own copy: a body can be read only once.
-      const request = new Request(original.clone(), signal ? { signal } : {});
-      let failure: Failure;
-      let thrown: unknown;
+      const timeout = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
       let response: Response | undefined;
+      let thrown: unknown;
       try {
-        const received = await fetchImpl(request);
+        // Each attempt sends its own copy: a body can be read only once.
+        const request = new Request(original.clone(), timeout ? { signal: AbortSignal.any([callerSignal, timeout]) } : {});
+        const received = await (customFetch ?? fetch)(request);
         if (!(received instanceof Response)) throw new TypeError(`fetch resolved to ${typeof received}, not a Response`);
-        response = await buffered(received);
+        // The body is read inside the attempt: one that stalls counts against the attempt's timeout, and one cut
+        // off mid-way is a dropped connection, both retried like any other failed attempt.
+        response = new Response(received.body && (await received.arrayBuffer()), received);
       } catch (error) {
         // Once fetch has been called, any failure may have happened on the wire: classified below, never local.
         thrown = error;
       }
+      let retryAfterMs: number | undefined;
       if (response) {
-        const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
-        failure = { kind: "status", status: response.status, retryAfterMs };
-        if (!retry || attempt >= retry.retries || !shouldRetry(failure, idempotent)) {
-          attemptsByResponse.set(response, attempt + 1);
-          return response;
-        }
-        if (retryAfterMs !== undefined && retryAfterMs > retry.maxRetryAfterMs) {
-          attemptsByResponse.set(response, attempt + 1);
+        retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+        if (giveUp(response.status, attempt) || (retryAfterMs ?? 0) > retry.maxRetryAfterMs) {
+          attemptsByResponse.set(response, attempt);
           return response;
         }
       } else {
-        if (callerSignal.aborted) throw new TransportFailure("abort", attempt + 1, timeoutMs, callerSignal.reason, true);
-        failure = timedOut() ? { kind: "timeout" } : isConnectFailure(thrown) ? { kind: "connect" } : { kind: "dropped" };
-        if (!retry || attempt >= retry.retries || !shouldRetry(failure, idempotent)) {
-          throw new TransportFailure(failure.kind as "connect" | "dropped" | "timeout", attempt + 1, timeoutMs, thrown);
-        }
+        if (callerSignal.aborted) throw new TransportFailure("abort", attempt, timeoutMs, callerSignal.reason, true);
+        const failure = timeout?.aborted ? "timeout" : isConnectFailure(thrown) ? "connect" : "dropped";
+        if (giveUp(failure, attempt)) throw new TransportFailure(failure, attempt, timeoutMs, thrown);
       }
       try {
-        await sleep(retryDelayMs(retry, attempt, failure), callerSignal);
+        await sleep(retryAfterMs ?? retryDelayMs(retry, attempt - 1), callerSignal);
       } catch (error) {
-        throw new TransportFailure("abort", attempt + 1, timeoutMs, error);
+        throw new TransportFailure("abort", attempt, timeoutMs, error);
       }
     }
   };

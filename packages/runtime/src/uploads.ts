@@ -9,15 +9,18 @@ export type UploadSource =
   | ReadableStream<Uint8Array>
   | AsyncIterable<Uint8Array | string>;
 
+// Blob, File and ReadableStream are globals in every runtime the clients support (Node ≥ 20, browsers, workers),
+// so they are used without checking for them first.
+
 function copyOf(view: ArrayBufferView): Uint8Array<ArrayBuffer> {
   // Copied: a view may sit on a SharedArrayBuffer, which Blob does not take.
-  const bytes = new Uint8Array(view.byteLength);
-  bytes.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
-  return bytes;
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array | string> {
-  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+/** The chunks of a web ReadableStream (not async iterable in every browser). */
+async function* chunksOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) yield chunk.value;
 }
 
 /**
@@ -25,30 +28,24 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array | st
  * end first; a stream that errors rejects here, before anything is sent.
  */
 export async function toBlob(source: UploadSource, type?: string): Promise<Blob> {
-  const options = type ? { type } : {};
   if (source instanceof Blob) return source;
-  if (source instanceof ArrayBuffer) return new Blob([source], options);
-  if (ArrayBuffer.isView(source)) return new Blob([copyOf(source)], options);
-  if (typeof ReadableStream !== "undefined" && source instanceof ReadableStream) {
-    const parts: Uint8Array<ArrayBuffer>[] = [];
-    const reader = source.getReader();
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) parts.push(copyOf(chunk.value));
-    return new Blob(parts, options);
+  const parts: Array<ArrayBuffer | Uint8Array<ArrayBuffer> | string> = [];
+  if (source instanceof ArrayBuffer) parts.push(source);
+  else if (ArrayBuffer.isView(source)) parts.push(copyOf(source));
+  else {
+    const chunks = source instanceof ReadableStream ? chunksOf(source) : source;
+    if (!(typeof chunks === "object" && chunks !== null && Symbol.asyncIterator in chunks)) {
+      throw new TypeError(`an upload takes a Blob, File, bytes or a stream, got ${typeof source}`);
+    }
+    for await (const chunk of chunks) parts.push(typeof chunk === "string" ? chunk : copyOf(chunk));
   }
-  if (isAsyncIterable(source)) {
-    const parts: Array<Uint8Array<ArrayBuffer> | string> = [];
-    for await (const chunk of source) parts.push(typeof chunk === "string" ? chunk : copyOf(chunk));
-    return new Blob(parts, options);
-  }
-  throw new TypeError(
-    "an upload takes a Blob, File, Buffer, Uint8Array, ArrayBuffer, Node Readable stream or web ReadableStream",
-  );
+  return new Blob(parts, type ? { type } : {});
 }
 
 /** The file name to send: the caller's, else the File's own, else a neutral default. */
 export function fileNameOf(source: UploadSource, filename?: string): string {
   if (filename) return filename;
-  if (typeof File !== "undefined" && source instanceof File && source.name) return source.name;
+  if (source instanceof File && source.name) return source.name;
   const path = (source as { path?: unknown }).path;
   if (typeof path === "string") return path.split(/[\\/]/).pop() || "file";
   return "file";

@@ -1,6 +1,11 @@
 import {
+  type CallOptions,
+  type ChunkedWriteOptions,
   type Caller,
   ConfigurationError,
+  type InitOf,
+  type OperationData,
+  type OperationOf,
   type PerCallOptions,
   type RuntimeOptions,
   type UploadSource,
@@ -9,10 +14,10 @@ import {
   listIn,
   pagesByNumber,
   singleFileForm,
-  transportOptionsOf,
   writeInChunks,
 } from "@bikavika/runtime";
-import type { Writable } from "openapi-typescript-helpers";
+import type { FetchOptions } from "openapi-fetch";
+import type { HttpMethod, PathsWithMethod, RequiredKeysOf, Writable } from "openapi-typescript-helpers";
 import {
   type VikaBody,
   type VikaClient,
@@ -109,19 +114,60 @@ export class MissingContextError extends ConfigurationError {
 interface Context {
   call: Caller<paths>;
   fieldKey: FieldKey | undefined;
-  /** Bulk-write settings: records per request, requests in flight, and the calls' signal. */
-  writes: { chunkSize: number; concurrency: number; signal: AbortSignal | undefined };
-  signal: AbortSignal | undefined;
+  /** Bulk-write settings: records per request, requests in flight, and the calls' signal (which also stops iterators). */
+  writes: Pick<ChunkedWriteOptions<unknown, unknown>, "chunkSize" | "concurrency" | "signal">;
 }
 
-const RECORDS = "/fusion/v1/datasheets/{datasheetId}/records";
+type Operation<Method extends HttpMethod, Path extends PathsWithMethod<paths, Method>> = OperationOf<paths, Path, Method>;
+
+type PathParams<Op> = Op extends { parameters: { path: infer Params extends object } } ? Params : {};
+
+/** What a call takes besides its path parameters: openapi-fetch's request options, with `query` lifted out of `params`. */
+type RequestOf<Op> = Omit<FetchOptions<Op>, "params"> &
+  (Op extends { parameters: infer Params extends { query?: unknown } } ? Pick<Params, "query"> : {});
+
+/** The request may be left out when nothing in it is required. */
+type RequestArgs<Op> = RequiredKeysOf<RequestOf<Op>> extends never
+  ? [request?: RequestOf<Op>, options?: CallOptions]
+  : [request: RequestOf<Op>, options?: CallOptions];
+
+/**
+ * `call` for the operations under one object (a datasheet, a space…): `own` fills the path parameters they
+ * share, so each call names only its other path parameters, then its query and body.
+ */
+function scopedCaller<Own extends object>(call: Caller<paths>, own: Own) {
+  return <Method extends HttpMethod, Path extends PathsWithMethod<paths, Method>>(
+    method: Method,
+    path: Path,
+    pathParams: Omit<PathParams<Operation<Method, Path>>, keyof Own>,
+    ...[request, options]: RequestArgs<Operation<Method, Path>>
+  ): Promise<OperationData<Operation<Method, Path>>> => {
+    const { query, ...init } = (request ?? {}) as { query?: unknown };
+    // The signature has checked each part against the operation; TypeScript cannot follow their reassembly.
+    const fullInit = { ...init, params: { path: { ...own, ...pathParams }, query } } as InitOf<Operation<Method, Path>>;
+    return call(method, path, fullInit, options);
+  };
+}
+
+const V1 = "/fusion/v1";
+const SPACE = `${V1}/spaces/{spaceId}`;
+const DATASHEET = `${V1}/datasheets/{datasheetId}`;
+const RECORDS = `${DATASHEET}/records`;
 const LIST_RECORDS = { method: "GET", path: RECORDS };
+const MEMBER = `${SPACE}/members/{unitId}`;
+const TEAM = `${SPACE}/teams/{unitId}`;
+const ROLES = `${SPACE}/roles`;
+const ROLE = `${ROLES}/{unitId}`;
+/** `fields.create` and `fields.delete` sit under the space. */
+const SPACE_FIELDS = `${SPACE}/datasheets/{datasheetId}/fields`;
+const EMBED_LINKS = `${SPACE}/nodes/{nodeId}/embedlinks`;
 
 const MAX_PAGE_SIZE = 1000;
 
 /** A datasheet (维格表): its records, fields, views and attachments. */
 export class Datasheet {
   readonly #ctx: Context;
+  readonly #call;
 
   constructor(
     ctx: Context,
@@ -130,36 +176,28 @@ export class Datasheet {
     readonly spaceId?: string,
   ) {
     this.#ctx = ctx;
-  }
-
-  private get path() {
-    return { datasheetId: this.id };
-  }
-
-  private toQuery(params: RecordQuery): ListRecordsQuery {
-    const { sort, ...rest } = params;
-    const query: ListRecordsQuery = { ...rest };
-    if (this.#ctx.fieldKey && query.fieldKey === undefined) query.fieldKey = this.#ctx.fieldKey;
-    if (sort) query.sort = sort.map((rule) => JSON.stringify(rule));
-    return query;
+    this.#call = scopedCaller(ctx.call, { datasheetId: id });
   }
 
   readonly records = {
     /** One page of records (up to 1000; `pageNum` from 1). */
-    query: <Fields extends object = RecordFields>(params: RecordQuery = {}): Promise<RecordPage<Fields>> =>
-      this.#ctx.call("get", RECORDS, {
-        params: { path: this.path, query: this.toQuery(params) },
-      }) as Promise<RecordPage<Fields>>,
+    query: <Fields extends object = RecordFields>(params: RecordQuery = {}): Promise<RecordPage<Fields>> => {
+      const { sort, ...rest } = params;
+      const query: ListRecordsQuery = rest;
+      if (query.fieldKey === undefined) query.fieldKey = this.#ctx.fieldKey;
+      if (sort) query.sort = sort.map((rule) => JSON.stringify(rule));
+      return this.#call("get", RECORDS, {}, { query }) as Promise<RecordPage<Fields>>;
+    },
 
     /** Every page of records matching `params`, fetched as you iterate (1000 per page unless `pageSize` says). */
-    pages: <Fields extends object = RecordFields>(params: Omit<RecordQuery, "pageNum"> = {}) =>
+    pages: <Fields extends object = RecordFields>(params?: Omit<RecordQuery, "pageNum">) =>
       pagesByNumber(
         LIST_RECORDS,
         async (pageNum) => {
           const page = await this.records.query<Fields>({ pageSize: MAX_PAGE_SIZE, ...params, pageNum });
           return { ...page, items: listIn<VikaRecord<Fields>>(page, "records", LIST_RECORDS) };
         },
-        this.#ctx.signal,
+        this.#ctx.writes.signal,
       ),
 
     /**
@@ -167,84 +205,92 @@ export class Datasheet {
      * been yielded: no request past the end; `break` stops fetching.
      */
     queryAll: <Fields extends object = RecordFields>(
-      params: Omit<RecordQuery, "pageNum"> = {},
+      params?: Omit<RecordQuery, "pageNum">,
     ): AsyncGenerator<VikaRecord<Fields>> => itemsOf(this.records.pages<Fields>(params)),
 
     /**
      * Creates any number of records: up to 10 per request (`maxRecordsPerWrite`), sent under the rate limit.
      * Resolves to the created records, read back, in input order. A partial failure throws `BulkWriteError`.
      */
-    create: async <Fields extends object = RecordFields>(
+    create: <Fields extends object = RecordFields>(
       records: NewRecord<Fields>[],
       options: WriteOptions = {},
-    ): Promise<{ records: VikaRecord<Fields>[] }> => {
-      const created = await writeInChunks({ ...this.#ctx.writes, method: "POST", path: RECORDS, items: records, send: async (chunk) => {
-        const result = await this.#ctx.call("post", RECORDS, {
-          params: { path: this.path, query: options.viewId ? { viewId: options.viewId } : {} },
-          body: { records: chunk as VikaBody<"createRecords">["records"], ...this.fieldKeyOf(options) },
-        });
-        return listIn<VikaRecord<Fields>>(result, "records", { method: "POST", path: RECORDS });
-      } });
-      return { records: created };
-    },
+    ): Promise<{ records: VikaRecord<Fields>[] }> =>
+      this.#writeRecords<Fields, NewRecord<Fields>>("POST", records, (chunk) =>
+        this.#call("post", RECORDS, {}, {
+          // An undefined query parameter is left out of the URL.
+          query: { viewId: options.viewId },
+          body: { records: chunk as VikaBody<"createRecords">["records"], fieldKey: this.#fieldKeyOf(options) },
+        }),
+      ),
 
     /** Sets the given cells of any number of records (`null` clears one); same batching as `create`. */
-    update: async <Fields extends object = RecordFields>(
+    update: <Fields extends object = RecordFields>(
       records: RecordUpdate<Fields>[],
       options: Omit<WriteOptions, "viewId"> = {},
-    ): Promise<{ records: VikaRecord<Fields>[] }> => {
-      const updated = await writeInChunks({ ...this.#ctx.writes, method: "PATCH", path: RECORDS, items: records, send: async (chunk) => {
-        const result = await this.#ctx.call("patch", RECORDS, {
-          params: { path: this.path },
-          body: { records: chunk as VikaBody<"updateRecords">["records"], ...this.fieldKeyOf(options) },
-        });
-        return listIn<VikaRecord<Fields>>(result, "records", { method: "PATCH", path: RECORDS });
-      } });
-      return { records: updated };
-    },
+    ): Promise<{ records: VikaRecord<Fields>[] }> =>
+      this.#writeRecords<Fields, RecordUpdate<Fields>>("PATCH", records, (chunk) =>
+        this.#call("patch", RECORDS, {}, {
+          body: { records: chunk as VikaBody<"updateRecords">["records"], fieldKey: this.#fieldKeyOf(options) },
+        }),
+      ),
 
     /** Deletes any number of records; same batching as `create`. */
     delete: async (recordIds: string | string[]): Promise<void> => {
       const items = typeof recordIds === "string" ? [recordIds] : recordIds;
       await writeInChunks({ ...this.#ctx.writes, method: "DELETE", path: RECORDS, items, send: async (chunk) => {
-        await this.#ctx.call("delete", RECORDS, { params: { path: this.path, query: { recordIds: chunk } } });
+        await this.#call("delete", RECORDS, {}, { query: { recordIds: chunk } });
         return chunk;
       } });
     },
   };
 
-  private fieldKeyOf(options: { fieldKey?: FieldKey }): { fieldKey?: FieldKey } {
-    const fieldKey = options.fieldKey ?? this.#ctx.fieldKey;
-    return fieldKey ? { fieldKey } : {};
+  /** `create` and `update`: `send` writes one chunk; resolves to the records the server read back, in input order. */
+  async #writeRecords<Fields extends object, Item>(
+    method: "POST" | "PATCH",
+    items: Item[],
+    send: (chunk: Item[]) => Promise<unknown>,
+  ): Promise<{ records: VikaRecord<Fields>[] }> {
+    const where = { method, path: RECORDS };
+    const records = await writeInChunks({
+      ...this.#ctx.writes,
+      ...where,
+      items,
+      send: async (chunk) => listIn<VikaRecord<Fields>>(await send(chunk), "records", where),
+    });
+    return { records };
+  }
+
+  /** The call's `fieldKey`, else the client's; `undefined` leaves it out of the body. */
+  #fieldKeyOf(options: { fieldKey?: FieldKey }): FieldKey | undefined {
+    return (options.fieldKey ?? this.#ctx.fieldKey) || undefined;
   }
 
   readonly fields = {
     /** The fields in the order of `viewId`'s view (hidden ones left out), or of the first view. */
-    list: (params: VikaQuery<"listFields"> = {}): Promise<VikaData<"listFields">> =>
-      this.#ctx.call("get", "/fusion/v1/datasheets/{datasheetId}/fields", {
-        params: { path: this.path, query: params },
-      }),
+    list: (params?: VikaQuery<"listFields">): Promise<VikaData<"listFields">> =>
+      this.#call("get", `${DATASHEET}/fields`, {}, { query: params }),
     create: (field: FieldCreateRequest): Promise<VikaData<"createField">> =>
-      this.#ctx.call("post", "/fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields", {
-        params: { path: { spaceId: this.requireSpace("fields.create"), datasheetId: this.id } },
+      this.#call("post", SPACE_FIELDS, { spaceId: this.#requireSpace("fields.create") }, {
         body: field as Writable<FieldCreateRequest>,
       }),
     delete: (fieldId: string, options?: VikaBody<"deleteField">): Promise<VikaData<"deleteField">> =>
-      this.#ctx.call("delete", "/fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields/{fieldId}", {
-        params: { path: { spaceId: this.requireSpace("fields.delete"), datasheetId: this.id, fieldId } },
-        ...(options ? { body: options } : {}),
-      }),
+      this.#call(
+        "delete",
+        `${SPACE_FIELDS}/{fieldId}`,
+        { spaceId: this.#requireSpace("fields.delete"), fieldId },
+        // Without options, no body is sent.
+        { body: options },
+      ),
   };
 
   readonly views = {
-    list: (): Promise<VikaData<"listViews">> =>
-      this.#ctx.call("get", "/fusion/v1/datasheets/{datasheetId}/views", { params: { path: this.path } }),
+    list: (): Promise<VikaData<"listViews">> => this.#call("get", `${DATASHEET}/views`, {}),
   };
 
   /** Uploads one file (Blob/File, Buffer, bytes, or a Node/web stream); use the result as an attachment cell value. */
   async upload(file: UploadSource, filename?: string): Promise<Attachment> {
-    return this.#ctx.call("post", "/fusion/v1/datasheets/{datasheetId}/attachments", {
-      params: { path: this.path },
+    return this.#call("post", `${DATASHEET}/attachments`, {}, {
       // openapi-fetch passes FormData through untouched; the generated type describes the parts, not the FormData.
       body: (await singleFileForm("file", file, filename)) as unknown as VikaBody<"uploadAttachment">,
     });
@@ -252,12 +298,10 @@ export class Datasheet {
 
   /** Upload slots for the presigned-URL flow (1–20 per call). */
   presignedUrls(count = 1): Promise<VikaData<"getPresignedUrls">> {
-    return this.#ctx.call("get", "/fusion/v1/datasheets/{datasheetId}/attachments/presignedUrl", {
-      params: { path: this.path, query: { count } },
-    });
+    return this.#call("get", `${DATASHEET}/attachments/presignedUrl`, {}, { query: { count } });
   }
 
-  private requireSpace(method: string): string {
+  #requireSpace(method: string): string {
     if (!this.spaceId) {
       throw new MissingContextError(
         `${method}() needs the datasheet's space: use vika.space(spaceId).datasheet(${JSON.stringify(this.id)})`,
@@ -269,51 +313,36 @@ export class Datasheet {
 
 /** A node's embed links (enterprise). */
 class EmbedLinks {
-  readonly #ctx: Context;
+  readonly #call;
 
-  constructor(
-    ctx: Context,
-    private readonly spaceId: string,
-    private readonly nodeId: string,
-  ) {
-    this.#ctx = ctx;
-  }
-
-  private get path() {
-    return { spaceId: this.spaceId, nodeId: this.nodeId };
+  constructor(ctx: Context, spaceId: string, nodeId: string) {
+    this.#call = scopedCaller(ctx.call, { spaceId, nodeId });
   }
 
   create(options: VikaBody<"createEmbedLink"> = {}): Promise<VikaData<"createEmbedLink">> {
-    return this.#ctx.call("post", "/fusion/v1/spaces/{spaceId}/nodes/{nodeId}/embedlinks", {
-      params: { path: this.path },
-      body: options,
-    });
+    return this.#call("post", EMBED_LINKS, {}, { body: options });
   }
 
   list(): Promise<VikaData<"listEmbedLinks">> {
-    return this.#ctx.call("get", "/fusion/v1/spaces/{spaceId}/nodes/{nodeId}/embedlinks", { params: { path: this.path } });
+    return this.#call("get", EMBED_LINKS, {});
   }
 
   async delete(linkId: string): Promise<void> {
-    await this.#ctx.call("delete", "/fusion/v1/spaces/{spaceId}/nodes/{nodeId}/embedlinks/{linkId}", {
-      params: { path: { ...this.path, linkId } },
-    });
+    await this.#call("delete", `${EMBED_LINKS}/{linkId}`, { linkId });
   }
 }
 
 /** A space: its datasheets, nodes, embed links and organisation (members, teams, roles: enterprise). */
 export class VikaSpace {
   readonly #ctx: Context;
+  readonly #call;
 
   constructor(
     ctx: Context,
     readonly id: string,
   ) {
     this.#ctx = ctx;
-  }
-
-  private get path() {
-    return { spaceId: this.id };
+    this.#call = scopedCaller(ctx.call, { spaceId: id });
   }
 
   /** A datasheet of this space; unlike `vika.datasheet(id)` it can also create and delete fields. */
@@ -323,10 +352,7 @@ export class VikaSpace {
 
   readonly datasheets = {
     create: (datasheet: VikaBody<"createDatasheet">): Promise<VikaData<"createDatasheet">> =>
-      this.#ctx.call("post", "/fusion/v1/spaces/{spaceId}/datasheets", {
-        params: { path: this.path },
-        body: datasheet as Writable<VikaBody<"createDatasheet">>,
-      }),
+      this.#call("post", `${SPACE}/datasheets`, {}, { body: datasheet as Writable<VikaBody<"createDatasheet">> }),
   };
 
   /** A node of this space, for its embed links. */
@@ -335,66 +361,43 @@ export class VikaSpace {
   }
 
   readonly members = {
-    get: (unitId: string, query: VikaQuery<"getMember"> = {}): Promise<VikaData<"getMember">> =>
-      this.#ctx.call("get", "/fusion/v1/spaces/{spaceId}/members/{unitId}", {
-        params: { path: { ...this.path, unitId }, query },
-      }),
+    get: (unitId: string, query?: VikaQuery<"getMember">): Promise<VikaData<"getMember">> =>
+      this.#call("get", MEMBER, { unitId }, { query }),
     update: (unitId: string, member: VikaBody<"updateMember">): Promise<VikaData<"updateMember">> =>
-      this.#ctx.call("put", "/fusion/v1/spaces/{spaceId}/members/{unitId}", {
-        params: { path: { ...this.path, unitId } },
-        body: member,
-      }),
+      this.#call("put", MEMBER, { unitId }, { body: member }),
     delete: async (unitId: string): Promise<void> => {
-      await this.#ctx.call("delete", "/fusion/v1/spaces/{spaceId}/members/{unitId}", {
-        params: { path: { ...this.path, unitId } },
-      });
+      await this.#call("delete", MEMBER, { unitId });
     },
   };
 
   readonly teams = {
     create: (team: VikaBody<"createTeam">): Promise<VikaData<"createTeam">> =>
-      this.#ctx.call("post", "/fusion/v1/spaces/{spaceId}/teams", { params: { path: this.path }, body: team }),
+      this.#call("post", `${SPACE}/teams`, {}, { body: team }),
     update: (unitId: string, team: VikaBody<"updateTeam">): Promise<VikaData<"updateTeam">> =>
-      this.#ctx.call("put", "/fusion/v1/spaces/{spaceId}/teams/{unitId}", {
-        params: { path: { ...this.path, unitId } },
-        body: team,
-      }),
+      this.#call("put", TEAM, { unitId }, { body: team }),
     /** Only an empty team can be deleted. */
     delete: async (unitId: string): Promise<void> => {
-      await this.#ctx.call("delete", "/fusion/v1/spaces/{spaceId}/teams/{unitId}", {
-        params: { path: { ...this.path, unitId } },
-      });
+      await this.#call("delete", TEAM, { unitId });
     },
-    members: (unitId: string, query: VikaQuery<"listTeamMembers"> = {}): Promise<VikaData<"listTeamMembers">> =>
-      this.#ctx.call("get", "/fusion/v1/spaces/{spaceId}/teams/{unitId}/members", {
-        params: { path: { ...this.path, unitId }, query },
-      }),
-    children: (unitId: string, query: VikaQuery<"listTeamChildren"> = {}): Promise<VikaData<"listTeamChildren">> =>
-      this.#ctx.call("get", "/fusion/v1/spaces/{spaceId}/teams/{unitId}/children", {
-        params: { path: { ...this.path, unitId }, query },
-      }),
+    members: (unitId: string, query?: VikaQuery<"listTeamMembers">): Promise<VikaData<"listTeamMembers">> =>
+      this.#call("get", `${TEAM}/members`, { unitId }, { query }),
+    children: (unitId: string, query?: VikaQuery<"listTeamChildren">): Promise<VikaData<"listTeamChildren">> =>
+      this.#call("get", `${TEAM}/children`, { unitId }, { query }),
   };
 
   readonly roles = {
-    list: (query: VikaQuery<"listRoles"> = {}): Promise<VikaData<"listRoles">> =>
-      this.#ctx.call("get", "/fusion/v1/spaces/{spaceId}/roles", { params: { path: this.path, query } }),
+    list: (query?: VikaQuery<"listRoles">): Promise<VikaData<"listRoles">> =>
+      this.#call("get", ROLES, {}, { query }),
     create: (role: VikaBody<"createRole">): Promise<VikaData<"createRole">> =>
-      this.#ctx.call("post", "/fusion/v1/spaces/{spaceId}/roles", { params: { path: this.path }, body: role }),
+      this.#call("post", ROLES, {}, { body: role }),
     update: (unitId: string, role: VikaBody<"updateRole">): Promise<VikaData<"updateRole">> =>
-      this.#ctx.call("put", "/fusion/v1/spaces/{spaceId}/roles/{unitId}", {
-        params: { path: { ...this.path, unitId } },
-        body: role,
-      }),
+      this.#call("put", ROLE, { unitId }, { body: role }),
     delete: async (unitId: string): Promise<void> => {
-      await this.#ctx.call("delete", "/fusion/v1/spaces/{spaceId}/roles/{unitId}", {
-        params: { path: { ...this.path, unitId } },
-      });
+      await this.#call("delete", ROLE, { unitId });
     },
     /** The teams and members that hold a role. */
-    units: (unitId: string, query: VikaQuery<"listRoleUnits"> = {}): Promise<VikaData<"listRoleUnits">> =>
-      this.#ctx.call("get", "/fusion/v1/spaces/{spaceId}/roles/{unitId}/units", {
-        params: { path: { ...this.path, unitId }, query },
-      }),
+    units: (unitId: string, query?: VikaQuery<"listRoleUnits">): Promise<VikaData<"listRoleUnits">> =>
+      this.#call("get", `${ROLE}/units`, { unitId }, { query }),
   };
 }
 
@@ -413,6 +416,7 @@ export class Vika {
   /** Any operation of the spec by method and path, with the same unwrapping and errors as the object model. */
   readonly request: Caller<paths>;
   readonly #ctx: Context;
+  readonly #call;
   readonly #options: VikaOptions;
   readonly #callDefaults: PerCallOptions;
 
@@ -423,32 +427,24 @@ export class Vika {
     if (typeof options !== "object" || options === null) {
       throw new ConfigurationError("new Vika({ token }) needs an options object");
     }
-    if (options.fieldKey !== undefined && options.fieldKey !== "name" && options.fieldKey !== "id") {
+    if (![undefined, "name", "id"].includes(options.fieldKey)) {
       throw new ConfigurationError(`fieldKey must be "name" or "id", got ${JSON.stringify(options.fieldKey)}`);
     }
     this.#options = options;
-    const baseUrl = options.baseUrl ?? options.host;
     this.client =
       shared?.client ??
-      createVikaClient({
-        token: options.token,
-        ...(baseUrl ? { baseUrl } : {}),
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        ...(options.headers ? { headers: options.headers } : {}),
-        ...transportOptionsOf(options),
-      });
+      // The client takes the options it knows (token, fetch, headers, retry, rateLimit, timeoutMs) and ignores the
+      // rest. An empty base URL means the default, as an absent one does.
+      createVikaClient({ ...options, baseUrl: (options.baseUrl ?? options.host) || undefined });
     this.#callDefaults = shared?.callDefaults ?? {};
     this.request = createCaller(this.client, [options.token], this.#callDefaults);
     this.#ctx = {
       call: this.request,
       fieldKey: options.fieldKey,
-      writes: {
-        chunkSize: options.maxRecordsPerWrite ?? 10,
-        concurrency: options.writeConcurrency ?? 3,
-        signal: this.#callDefaults.signal,
-      },
-      signal: this.#callDefaults.signal,
+      // Unset sizes take writeInChunks' defaults (10 records per request, 3 in flight).
+      writes: { chunkSize: options.maxRecordsPerWrite, concurrency: options.writeConcurrency, signal: this.#callDefaults.signal },
     };
+    this.#call = scopedCaller(this.request, {});
   }
 
   /**
@@ -470,20 +466,20 @@ export class Vika {
   }
 
   readonly spaces = {
-    list: (): Promise<VikaData<"listSpaces">> => this.#ctx.call("get", "/fusion/v1/spaces", {}),
+    list: (): Promise<VikaData<"listSpaces">> => this.#call("get", `${V1}/spaces`, {}),
   };
 
   readonly nodes = {
     /** The root level of a space's file tree. */
     list: ({ spaceId }: { spaceId: string }): Promise<VikaData<"listNodes">> =>
-      this.#ctx.call("get", "/fusion/v1/spaces/{spaceId}/nodes", { params: { path: { spaceId } } }),
+      this.#call("get", `${SPACE}/nodes`, { spaceId }),
     /** A node with its children (folders). `spaceId` is accepted for the official SDK's signature; unused. */
     get: ({ nodeId }: { nodeId: string; spaceId?: string }): Promise<VikaData<"getNode">> =>
-      this.#ctx.call("get", "/fusion/v1/nodes/{nodeId}", { params: { path: { nodeId } } }),
+      this.#call("get", `${V1}/nodes/{nodeId}`, { nodeId }),
     /** Nodes of one type anywhere in the space, filtered by permission and name (v2). */
     search: ({ spaceId, ...query }: { spaceId: string } & VikaQuery<"searchNodes">): Promise<VikaData<"searchNodes">> =>
-      this.#ctx.call("get", "/fusion/v2/spaces/{spaceId}/nodes", {
-        params: { path: { spaceId }, query },
+      this.#call("get", "/fusion/v2/spaces/{spaceId}/nodes", { spaceId }, {
+        query,
         // `permissions=0,1`: the comma form, which the server and the spec (explode: false) both take.
         querySerializer: { array: { style: "form", explode: false } },
       }),
@@ -495,10 +491,11 @@ export class Vika {
       chat: {
         completions: {
           create: (request: Omit<ChatCompletionRequest, "stream">): Promise<ChatCompletion> =>
-            this.#ctx.call(
+            this.#call(
               "post",
-              "/fusion/v1/ai/{aiId}/chat/completions",
-              { params: { path: { aiId } }, body: request },
+              `${V1}/ai/{aiId}/chat/completions`,
+              { aiId },
+              { body: request },
               { enveloped: false },
             ) as Promise<ChatCompletion>,
         },

@@ -70,7 +70,7 @@ describe("writeInChunks", () => {
     expect(error.failed[0]!.error).toBeInstanceOf(ValidationError);
     expect(error.unknown).toEqual([]);
     expect(error.notSent).toEqual(items.slice(30));
-    expect(error.message).toContain("20 written, 10 failed, 0 outcome unknown, 20 not sent");
+    expect(error.message).toContain("bulk write incomplete: 20 written, 10 failed, 0 unknown, 20 notSent (first failure: bad cell)");
   });
 
   it("puts creates with an unknown outcome apart, and can carry on past failures", async () => {

@@ -1,10 +1,10 @@
 // RUNTIME.md "Rate limits".
 import { describe, expect, it } from "vitest";
-import { SlidingWindowLimiter, createApiClient, createCaller, limiterFor, rateLimitKey, ConfigurationError } from "../../src/index.js";
+import { slidingWindowLimiter, createApiClient, createCaller, limiterFor, rateLimitKey, ConfigurationError } from "../../src/index.js";
 
-describe("SlidingWindowLimiter", () => {
+describe("slidingWindowLimiter", () => {
   it("lets N requests start in any window of a second plus margin, in arrival order", async () => {
-    const limiter = new SlidingWindowLimiter({ requestsPerSecond: 4, marginMs: 20 });
+    const limiter = slidingWindowLimiter({ requestsPerSecond: 4, marginMs: 20 });
     const started = Date.now();
     const starts: Array<{ index: number; at: number }> = [];
     await Promise.all(
@@ -19,7 +19,7 @@ describe("SlidingWindowLimiter", () => {
   });
 
   it("an aborted waiter leaves the queue without taking a slot", async () => {
-    const limiter = new SlidingWindowLimiter({ requestsPerSecond: 1, marginMs: 0 });
+    const limiter = slidingWindowLimiter({ requestsPerSecond: 1, marginMs: 0 });
     await limiter.acquire();
     const controller = new AbortController();
     const waiting = limiter.acquire(controller.signal);
@@ -31,16 +31,17 @@ describe("SlidingWindowLimiter", () => {
   });
 
   it("refuses a rate that is not a positive number", () => {
-    expect(() => new SlidingWindowLimiter({ requestsPerSecond: 0 })).toThrow(ConfigurationError);
-    expect(() => new SlidingWindowLimiter({ requestsPerSecond: Number.NaN })).toThrow(ConfigurationError);
+    expect(() => slidingWindowLimiter({ requestsPerSecond: 0 })).toThrow(ConfigurationError);
+    expect(() => slidingWindowLimiter({ requestsPerSecond: Number.NaN })).toThrow(ConfigurationError);
   });
 });
 
 describe("buckets follow the server's keys", () => {
   it("picks the datasheet, else the space, else the user", () => {
-    expect(rateLimitKey("/fusion/v1/datasheets/dst1/records")).toBe("datasheet:dst1");
-    expect(rateLimitKey("/fusion/v1/spaces/spc1/datasheets/dst2/fields")).toBe("datasheet:dst2");
-    expect(rateLimitKey("/v1/spaces/spc1/resources/databases/dat1/records")).toBe("space:spc1");
+    expect(rateLimitKey("/fusion/v1/datasheets/dst1/records")).toBe("/datasheets/dst1");
+    expect(rateLimitKey("/fusion/v1/spaces/spc1/datasheets/dst2/fields")).toBe("/datasheets/dst2");
+    expect(rateLimitKey("/fusion/v2/spaces/spc1/datasheets")).toBe("/spaces/spc1");
+    expect(rateLimitKey("/v1/spaces/spc1/resources/databases/dat1/records")).toBe("/spaces/spc1");
     expect(rateLimitKey("/fusion/v1/spaces")).toBe("user");
   });
 

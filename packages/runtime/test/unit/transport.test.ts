@@ -15,6 +15,7 @@ import {
   retryDelayMs,
   shouldRetry,
   ConfigurationError,
+  DEFAULT_RETRY,
 } from "../../src/index.js";
 import type { RequestOptions } from "../../src/index.js";
 
@@ -157,36 +158,58 @@ describe("retries", () => {
 });
 
 describe("backoff arithmetic", () => {
-  const retry = resolveRetry({ minDelayMs: 500, maxDelayMs: 8000 }) as Exclude<ReturnType<typeof resolveRetry>, false>;
+  const retry = resolveRetry({ minDelayMs: 500, maxDelayMs: 8000 });
 
   it("doubles per attempt with jitter between half and the whole, up to the ceiling", () => {
-    const failure = { kind: "status", status: 503 } as const;
-    expect(retryDelayMs(retry, 0, failure, () => 0)).toBe(250);
-    expect(retryDelayMs(retry, 0, failure, () => 1)).toBe(500);
-    expect(retryDelayMs(retry, 3, failure, () => 1)).toBe(4000);
-    expect(retryDelayMs(retry, 10, failure, () => 1)).toBe(8000);
-    expect(retryDelayMs(retry, 2, { kind: "status", status: 429, retryAfterMs: 1234 })).toBe(1234);
+    expect(retryDelayMs(retry, 0, () => 0)).toBe(250);
+    expect(retryDelayMs(retry, 0, () => 1)).toBe(500);
+    expect(retryDelayMs(retry, 3, () => 1)).toBe(4000);
+    expect(retryDelayMs(retry, 3, () => 0.5)).toBe(3000);
+    expect(retryDelayMs(retry, 10, () => 1)).toBe(8000);
   });
 
   it("reads Retry-After as seconds or as an HTTP date", () => {
     expect(parseRetryAfter("3")).toBe(3000);
+    expect(parseRetryAfter(" 0.25 ")).toBe(250);
     expect(parseRetryAfter("Wed, 21 Oct 2015 07:28:05 GMT", Date.parse("Wed, 21 Oct 2015 07:28:00 GMT"))).toBe(5000);
+    expect(parseRetryAfter("Wed, 21 Oct 2015 07:28:05 GMT", Date.parse("Wed, 21 Oct 2015 08:00:00 GMT"))).toBe(0);
     expect(parseRetryAfter("soon")).toBeUndefined();
+    expect(parseRetryAfter("")).toBeUndefined();
     expect(parseRetryAfter(null)).toBeUndefined();
   });
 
   it("classifies failures by what the server may have done", () => {
-    expect(shouldRetry({ kind: "connect" }, false)).toBe(true);
-    expect(shouldRetry({ kind: "status", status: 429 }, false)).toBe(true);
-    expect(shouldRetry({ kind: "status", status: 500 }, false)).toBe(false);
-    expect(shouldRetry({ kind: "status", status: 500 }, true)).toBe(true);
-    expect(shouldRetry({ kind: "timeout" }, false)).toBe(false);
-    expect(shouldRetry({ kind: "dropped" }, true)).toBe(true);
-    expect(shouldRetry({ kind: "status", status: 400 }, true)).toBe(false);
+    expect(shouldRetry("connect", false)).toBe(true);
+    expect(shouldRetry(429, false)).toBe(true);
+    expect(shouldRetry(500, false)).toBe(false);
+    expect(shouldRetry(500, true)).toBe(true);
+    expect(shouldRetry(501, true)).toBe(false);
+    expect(shouldRetry(504, true)).toBe(true);
+    expect(shouldRetry("timeout", false)).toBe(false);
+    expect(shouldRetry("timeout", true)).toBe(true);
+    expect(shouldRetry("dropped", false)).toBe(false);
+    expect(shouldRetry("dropped", true)).toBe(true);
+    expect(shouldRetry(400, true)).toBe(false);
   });
 
-  it("refuses a negative retry count", () => {
-    expect(() => resolveRetry({ retries: -1 })).toThrow(ConfigurationError);
+  it("layers options: false sends once, a later object retries again from the defaults", () => {
+    expect(resolveRetry()).toEqual(DEFAULT_RETRY);
+    expect(resolveRetry(false).retries).toBe(0);
+    expect(resolveRetry({ retries: 5 }, false).retries).toBe(0);
+    expect(resolveRetry(false, { minDelayMs: 10 })).toEqual({ ...DEFAULT_RETRY, minDelayMs: 10 });
+    expect(resolveRetry({ retries: 1 }, { minDelayMs: 10 })).toEqual({ ...DEFAULT_RETRY, retries: 1, minDelayMs: 10 });
+  });
+
+  it.each([
+    [{ retries: -1 }, "retry.retries must be a non-negative integer, got -1"],
+    [{ retries: 1.5 }, "retry.retries must be a non-negative integer, got 1.5"],
+    [{ minDelayMs: "5" }, 'retry.minDelayMs must be a non-negative number of ms, got "5"'],
+    [{ maxDelayMs: Number.NaN }, "retry.maxDelayMs must be a non-negative number of ms, got NaN"],
+    [3, "retry must be an options object or false, got 3"],
+    [null, "retry must be an options object or false, got null"],
+  ])("refuses retry %j", (retry, message) => {
+    expect(() => resolveRetry(retry as never)).toThrow(ConfigurationError);
+    expect(() => resolveRetry(retry as never)).toThrow(message);
   });
 });
 
@@ -243,7 +266,23 @@ describe("timeouts and cancellation", () => {
     expect(createError.cause).toBeInstanceOf(AbortError);
   });
 
-  it("refuses a nonsensical timeout", () => {
-    expect(() => scripted([ok], { timeoutMs: -5 })).toThrow(ConfigurationError);
+  it.each([
+    [{ timeoutMs: -5 }, "timeoutMs must be a positive number of ms (or 0 for none), got -5"],
+    [{ timeoutMs: "10" }, 'timeoutMs must be a positive number of ms (or 0 for none), got "10"'],
+    [{ rateLimit: 5 }, "rateLimit must be an options object or false, got 5"],
+    [{ rateLimit: { requestsPerSecond: 0 } }, "rateLimit.requestsPerSecond must be a positive number, got 0"],
+    [{ rateLimit: { marginMs: -1 } }, "rateLimit.marginMs must be a non-negative number of ms, got -1"],
+    [{ fetch: "nope" }, 'fetch must be a function, got "nope"'],
+    [{ fetch: {} }, "fetch must be a function, got an object"],
+  ])("refuses %j when the client is made", (options, message) => {
+    const make = () => createApiClient<any>({ token: "uskTransport", baseUrl: "https://api.example.test", ...(options as object) });
+    expect(make).toThrow(ConfigurationError);
+    expect(make).toThrow(message);
+  });
+
+  it("refuses a nonsensical per-call timeout before sending", async () => {
+    const { send, sent } = scripted([ok]);
+    await expect(send("get", { timeoutMs: -1 })).rejects.toThrow("timeoutMs must be a positive number of ms (or 0 for none), got -1");
+    expect(sent).toHaveLength(0);
   });
 });

@@ -1,0 +1,269 @@
+/**
+ * `call(method, path, init, options)` over a typed openapi-fetch client: the envelope's `data`, or a typed
+ * ApiError. See RUNTIME.md, "Errors".
+ */
+import type { Client, FetchOptions } from "openapi-fetch";
+import type {
+  HttpMethod,
+  MediaType,
+  PathsWithMethod,
+  RequiredKeysOf,
+  ResponseObjectMap,
+  SuccessResponse,
+} from "openapi-typescript-helpers";
+import {
+  AbortError,
+  ApiError,
+  type ApiErrorDetails,
+  ConfigurationError,
+  ConnectionError,
+  InvalidResponseError,
+  NetworkError,
+  OutcomeUnknownError,
+  ServerError,
+  TimeoutError,
+  errorClassFor,
+} from "./errors.js";
+import { redactSecrets } from "./redact.js";
+import type { RetryOptions } from "./retry.js";
+import { isIdempotentMethod } from "./retry.js";
+import { REQUEST_OPTIONS_KEY, type RequestOptions, TransportFailure, attemptsOf } from "./transport.js";
+
+/**
+ * What a successful call resolves to: the envelope's `data` (or `undefined` when the envelope has none), or the
+ * whole body for the few operations whose responses are not enveloped.
+ */
+export type EnvelopeData<Body> = Body extends { success: false }
+  ? never
+  : Body extends { success: true; data: infer Data }
+    ? Data
+    : Body extends { success: true }
+      ? undefined
+      : Body;
+
+/** The resolved type of `call(method, path)`: the operation's success body, unwrapped. */
+export type OperationData<Operation> =
+  ResponseObjectMap<Operation> extends infer Responses extends Record<string | number, unknown>
+    ? EnvelopeData<SuccessResponse<Responses, MediaType>>
+    : never;
+
+/** The operation object of `Method` on `Path`. */
+export type OperationOf<Paths, Path extends keyof Paths, Method extends HttpMethod> = Paths[Path] extends {
+  [key in Method]: infer Operation;
+}
+  ? Operation
+  : never;
+
+/** openapi-fetch's request options for an operation; optional when nothing in them is required. */
+export type InitOf<Operation> =
+  RequiredKeysOf<FetchOptions<Operation>> extends never ? FetchOptions<Operation> | undefined : FetchOptions<Operation>;
+
+/** An operation's JSON request body. */
+export type OperationBody<Operation> = Operation extends {
+  requestBody?: { content: { "application/json": infer Body } };
+}
+  ? Body
+  : never;
+
+/** An operation's query parameters. */
+export type OperationQuery<Operation> = Operation extends { parameters: { query?: infer Query } }
+  ? NonNullable<Query>
+  : never;
+
+/** Options a client's `withOptions()` applies to every call it makes. */
+export interface PerCallOptions {
+  /** Cancels the calls, their retries, waits and iterators. */
+  signal?: AbortSignal;
+  /** Time allowed for each attempt, in ms. */
+  timeoutMs?: number;
+  /** Retry rules; `false` sends once. */
+  retry?: RetryOptions | false;
+}
+
+
+export interface CallOptions extends RequestOptions {
+  /** The operation's responses are not wrapped in `{success, code, message, data}`. */
+  enveloped?: boolean;
+  /** Cancels the call, its retries and its waits. */
+  signal?: AbortSignal;
+}
+
+export type Caller<Paths extends {}> = <Method extends HttpMethod, Path extends PathsWithMethod<Paths, Method>>(
+  method: Method,
+  path: Path,
+  init: InitOf<OperationOf<Paths, Path, Method>>,
+  options?: CallOptions,
+) => Promise<OperationData<OperationOf<Paths, Path, Method>>>;
+
+const REQUEST_ID_HEADERS = ["x-request-id", "request-id", "x-trace-id", "x-b3-traceid"];
+
+interface Envelope {
+  success: boolean;
+  code?: unknown;
+  message?: unknown;
+  data?: unknown;
+}
+
+/** A body for a message: text as is, anything else as JSON, flattened and cut to 120 characters. */
+function snippet(body: unknown): string {
+  let text: string;
+  try {
+    text = typeof body === "string" ? body : JSON.stringify(body);
+  } catch {
+    // Too deep to serialise: named rather than thrown over.
+    text = "[too deeply nested]";
+  }
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat;
+}
+
+/** An error's message, and its cause's (Node's fetch puts the reason there: "fetch failed: connect ECONNREFUSED"). */
+function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
+/** A failure without a response, as an ApiError; anything that is not a transport failure is rethrown as a ConfigurationError. */
+function transportError(error: unknown, method: string, path: string, secrets: string[]): ApiError {
+  if (error instanceof ApiError) return error;
+  const reason = redactSecrets(reasonOf(error instanceof TransportFailure ? error.cause : error), secrets);
+  if (!(error instanceof TransportFailure)) {
+    // Nothing was sent: building the request failed (a body that is not JSON, a bad header, a malformed id, an
+    // option out of range) or a custom fetch threw. A bad argument, reported before any request.
+    if (error instanceof ConfigurationError) throw error;
+    throw new ConfigurationError(`${method} ${path}: the request could not be built (${reason})`, { cause: error });
+  }
+  const [ErrorType, message] = (
+    {
+      abort: [AbortError, "aborted by the caller"],
+      timeout: [TimeoutError, `no response within ${error.timeoutMs} ms`],
+      connect: [ConnectionError, `could not connect (${reason})`],
+      dropped: [NetworkError, `the connection dropped (${reason})`],
+    } as const
+  )[error.kind];
+  return new ErrorType({
+    method,
+    path,
+    message,
+    retryCount: Math.max(0, error.attempts - 1),
+    cause: error.cause,
+    requestSent: error.requestSent,
+  });
+}
+
+/** What a create carried, for `OutcomeUnknownError.records`. */
+function carriedRecords(body: unknown): readonly unknown[] {
+  const records = (body as { records?: unknown } | undefined)?.records;
+  if (Array.isArray(records)) return records;
+  return body === undefined || body instanceof FormData ? [] : [body];
+}
+
+/**
+ * A non-idempotent call (a create) that failed after it may have reached the server: 5xx, dropped, timed out,
+ * aborted in flight. See RUNTIME.md, "Retries".
+ */
+function ambiguous(error: ApiError, idempotent: boolean): boolean {
+  if (idempotent) return false;
+  // A success:false body under HTTP 200 is a definite answer, whatever its code; a 5xx status is not.
+  if (error instanceof ServerError) return (error.status ?? 0) >= 500;
+  // A 2xx whose body cannot be read as the API's answer: the server may well have written.
+  if (error instanceof TimeoutError || error instanceof InvalidResponseError) return true;
+  if (error instanceof AbortError) return error.requestSent;
+  return error instanceof NetworkError && !(error instanceof ConnectionError);
+}
+
+/**
+ * Turns a typed openapi-fetch client into `call(method, path, init, options)`: it resolves to the envelope's
+ * `data` and throws an `ApiError` subclass for everything else. `defaults` apply to every call (a client's
+ * `withOptions()`); `options` to one. See RUNTIME.md, "Errors".
+ */
+export function createCaller<Paths extends {}>(
+  client: Client<Paths>,
+  secrets: string[],
+  defaults: CallOptions = {},
+): Caller<Paths> {
+  return (async (method: HttpMethod, path: string, init: { body?: unknown } | undefined, callOptions: CallOptions = {}) => {
+    const { enveloped = true, signal, ...requestOptions } = { ...defaults, ...callOptions };
+    const upper = method.toUpperCase();
+    try {
+      const result = await (client as unknown as UntypedClient)
+        .request(method, path, {
+          ...init,
+          ...(signal ? { signal } : {}),
+          [REQUEST_OPTIONS_KEY]: requestOptions,
+          parseAs: "text",
+        })
+        .catch((thrown: unknown) => {
+          throw transportError(thrown, upper, path, secrets);
+        });
+      return settle(result, upper, path, enveloped, secrets);
+    } catch (error) {
+      if (!(error instanceof ApiError && ambiguous(error, requestOptions.idempotent ?? isIdempotentMethod(upper)))) throw error;
+      throw new OutcomeUnknownError({
+        ...error,
+        message: error.serverMessage,
+        note: "not re-sent: the create may have been written",
+        cause: error,
+        records: carriedRecords(init?.body),
+      });
+    }
+  }) as Caller<Paths>;
+}
+
+/** What openapi-fetch resolves to. */
+interface Result {
+  data?: unknown;
+  error?: unknown;
+  response: Response;
+}
+
+/** The openapi-fetch client, as the caller drives it: any method, any path. */
+interface UntypedClient {
+  request(method: string, path: string, init: object): Promise<Result>;
+}
+
+/** A response → the envelope's data, or the ApiError it stands for. */
+function settle({ data, error, response }: Result, method: string, path: string, enveloped: boolean, secrets: string[]): unknown {
+  let body = response.ok ? data : error;
+  const fail = (message: string, ErrorType?: new (details: ApiErrorDetails) => ApiError, code?: number) => {
+    message = redactSecrets(message, secrets);
+    ErrorType ??= errorClassFor(response.status, code, message);
+    return new ErrorType({
+      method,
+      path,
+      message,
+      status: response.status,
+      code,
+      requestId: REQUEST_ID_HEADERS.map((name) => response.headers.get(name)).find(Boolean) || undefined,
+      retryCount: attemptsOf(response) - 1,
+      body: redactSecrets(body, secrets),
+    });
+  };
+  // openapi-fetch has already tried JSON on error bodies; what is still text there is an error page.
+  if (response.ok && typeof body === "string") {
+    try {
+      body = body.trim() ? JSON.parse(body) : undefined;
+    } catch {
+      throw fail(`the response is not JSON: ${snippet(body)}`, InvalidResponseError);
+    }
+  }
+  // The API's `{success, code, message, data}`, when the body is one.
+  const envelope = typeof (body as Envelope | null | undefined)?.success === "boolean" ? (body as Envelope) : undefined;
+  if (!response.ok || envelope?.success === false) {
+    // The envelope's message, else the error page itself, else the status text.
+    const said = envelope ? typeof envelope.message === "string" && envelope.message : body !== undefined && snippet(body);
+    throw fail(
+      said || response.statusText || "request failed",
+      undefined,
+      typeof envelope?.code === "number" ? envelope.code : undefined,
+    );
+  }
+  if (!enveloped) return body;
+  if (!envelope) {
+    throw fail(
+      `expected a {success, data} envelope, got ${body === undefined ? "an empty body" : snippet(body)}`,
+      InvalidResponseError,
+    );
+  }
+  return envelope.data;
+}
