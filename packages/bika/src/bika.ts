@@ -28,13 +28,13 @@ export interface BikaOptions extends RuntimeOptions {
   /** API token from your Bika user settings (`bkt…`). */
   token: string;
   /** Defaults to `https://bika.ai/api/openapi/bika`. The official SDK's spelling. */
-  baseURL?: string;
+  baseURL?: string | undefined;
   /** Same as `baseURL`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** A fetch implementation to use instead of the global one. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** Extra headers for every request. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 export type SystemMeta = BikaData<"getSystemMeta">;

@@ -17,7 +17,7 @@ export type BikaClient = Client<paths>;
 
 export interface BikaClientOptions extends Omit<ApiClientConfig, "baseUrl"> {
   /** Defaults to {@link BIKA_BASE_URL}. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
 }
 
 /**

@@ -10,18 +10,18 @@ export interface StartMockOptions {
   /** `"bika"` or `"vika"` for the published specs, or a path to any OpenAPI file. */
   spec: KnownApi | (string & {});
   /** Loopback port to listen on; a free one is picked when omitted. */
-  port?: number;
+  port?: number | undefined;
   /** Interface to bind; loopback by default. */
-  host?: string;
+  host?: string | undefined;
   /** Turn request-validation failures into 422 responses (on by default, as in the contract tests). */
-  errors?: boolean;
+  errors?: boolean | undefined;
   /** Generate responses from schemas instead of serving the spec's examples. */
-  dynamic?: boolean;
+  dynamic?: boolean | undefined;
   /**
    * How long to wait for Prism to report it is listening. Default 120 s: Prism starts in a second or two on an idle
    * machine, but can take tens of seconds on a busy one (a CI run testing many packages at once).
    */
-  startupTimeoutMs?: number;
+  startupTimeoutMs?: number | undefined;
 }
 
 export interface MockServer {

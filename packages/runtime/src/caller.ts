@@ -54,38 +54,62 @@ export type OperationOf<Paths, Path extends keyof Paths, Method extends HttpMeth
   ? Operation
   : never;
 
-/** openapi-fetch's request options for an operation; optional when nothing in them is required. */
+/**
+ * openapi-fetch's request options for an operation, optional when nothing in them is required. Optional query
+ * values and body members may be `undefined` (see `UndefinedWhereOptional`).
+ */
 export type InitOf<Operation> =
-  RequiredKeysOf<FetchOptions<Operation>> extends never ? FetchOptions<Operation> | undefined : FetchOptions<Operation>;
+  RequiredKeysOf<FetchOptions<Operation>> extends never
+    ? UndefinedInOptions<FetchOptions<Operation>> | undefined
+    : UndefinedInOptions<FetchOptions<Operation>>;
 
-/** An operation's JSON request body. */
+type UndefinedInOptions<Init> = {
+  [Key in keyof Init]: Key extends "body"
+    ? UndefinedWhereOptional<Init[Key]>
+    : Key extends "params"
+      ? UndefinedWhereOptional<{ [Part in keyof Init[Key]]: Part extends "query" ? UndefinedWhereOptional<Init[Key][Part]> : Init[Key][Part] }>
+      : Init[Key];
+};
+
+/**
+ * `T` with `undefined` accepted wherever a member is optional, so an unset option passes straight through under
+ * `exactOptionalPropertyTypes`: openapi-fetch leaves such query values out of the URL, and JSON leaves such
+ * members out of the body.
+ */
+export type UndefinedWhereOptional<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [Key in keyof T]: T[Key] | ({} extends Pick<T, Key> ? undefined : never) }
+    : T;
+
+/** An operation's JSON request body (its optional members may be `undefined`). */
 export type OperationBody<Operation> = Operation extends {
   requestBody?: { content: { "application/json": infer Body } };
 }
-  ? Body
+  ? UndefinedWhereOptional<Body>
   : never;
 
-/** An operation's query parameters. */
+/** An operation's query parameters (the optional ones may be `undefined`). */
 export type OperationQuery<Operation> = Operation extends { parameters: { query?: infer Query } }
-  ? NonNullable<Query>
+  ? UndefinedWhereOptional<NonNullable<Query>>
   : never;
 
 /** Options a client's `withOptions()` applies to every call it makes. */
 export interface PerCallOptions {
   /** Cancels the calls, their retries, waits and iterators. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Time allowed for each attempt, in ms. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retry rules; `false` sends once. */
-  retry?: RetryOptions | false;
+  retry?: RetryOptions | false | undefined;
 }
 
 
 export interface CallOptions extends RequestOptions {
   /** The operation's responses are not wrapped in `{success, code, message, data}`. */
-  enveloped?: boolean;
+  enveloped?: boolean | undefined;
   /** Cancels the call, its retries and its waits. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export type Caller<Paths extends {}> = <Method extends HttpMethod, Path extends PathsWithMethod<Paths, Method>>(

@@ -9,12 +9,12 @@ import { ApiError, InvalidResponseError, OutcomeUnknownError } from "./errors.js
 export interface ChunkedWriteOptions<Item, Result> {
   items: readonly Item[];
   /** Records per request. Default 10, the servers' limit (raisable on self-hosted APITable). */
-  chunkSize?: number;
+  chunkSize?: number | undefined;
   /** Requests in flight at once. Default 3; the rate limiter still paces them. */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Keep sending the remaining chunks after one fails. Default false: stop at the first failure. */
-  continueOnError?: boolean;
-  signal?: AbortSignal;
+  continueOnError?: boolean | undefined;
+  signal?: AbortSignal | undefined;
   /** Sends one chunk; resolves to one result per item, in the chunk's order. */
   send(chunk: Item[]): Promise<Result[]>;
   /** For the error report. */

@@ -75,13 +75,13 @@ export function createApiClient<Paths extends {}>(config: ApiClientConfig): Clie
 /** What both clients take on top of token and base URL: the runtime's mechanisms, each tunable or off. */
 export interface RuntimeOptions {
   /** Retry rules (RUNTIME.md, "Retries"); `false` sends every request once. */
-  retry?: RetryOptions | false;
+  retry?: RetryOptions | false | undefined;
   /** Client-side rate limit (RUNTIME.md, "Rate limits"); `false` turns it off. Default 5 requests/s per bucket. */
-  rateLimit?: RateLimitOptions | false;
+  rateLimit?: RateLimitOptions | false | undefined;
   /** Time allowed for each attempt, in ms. Default 60 000; 0 disables. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Records per write request in bulk writes. Default 10, the servers' limit. */
-  maxRecordsPerWrite?: number;
+  maxRecordsPerWrite?: number | undefined;
   /** Write requests in flight at once in bulk writes. Default 3 (the rate limit still applies). */
-  writeConcurrency?: number;
+  writeConcurrency?: number | undefined;
 }

@@ -15,3 +15,6 @@ export function invalid(name: string, expected: string, value: unknown): never {
           : String(value);
   throw new ConfigurationError(`${name} must be ${expected}, got ${shown}`);
 }
+
+/** Options with every default filled in: each one present, none `undefined`. */
+export type Resolved<Options> = { [Key in keyof Options]-?: Exclude<Options[Key], undefined> };

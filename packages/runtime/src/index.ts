@@ -37,6 +37,7 @@ export type {
   OperationOf,
   OperationQuery,
   PerCallOptions,
+  UndefinedWhereOptional,
 } from "./caller.js";
 export { REDACTED, TRUNCATED, redactSecrets } from "./redact.js";
 export { fileNameOf, singleFileForm, toBlob } from "./uploads.js";

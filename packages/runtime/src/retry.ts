@@ -1,20 +1,20 @@
 /**
  * When a failed attempt is sent again, and after how long. The rules are RUNTIME.md, "Retries".
  */
-import { invalid } from "./config.js";
+import { invalid, type Resolved } from "./config.js";
 
 export interface RetryOptions {
   /** Attempts after the first. Default 3. */
-  retries?: number;
+  retries?: number | undefined;
   /** Delay before the first retry; doubles each time, with jitter. Default 500 ms. */
-  minDelayMs?: number;
+  minDelayMs?: number | undefined;
   /** Ceiling of the exponential delay. Default 8000 ms. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** A `Retry-After` longer than this is not waited for: the failure is reported instead. Default 60 s. */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
 }
 
-export type ResolvedRetry = Required<RetryOptions>;
+export type ResolvedRetry = Resolved<RetryOptions>;
 
 export const DEFAULT_RETRY: ResolvedRetry = {
   retries: 3,
@@ -35,13 +35,16 @@ export function resolveRetry(...layers: Array<RetryOptions | false | undefined>)
       off = true;
     } else if (layer !== undefined) {
       if (typeof layer !== "object" || layer === null) invalid("retry", "an options object or false", layer);
-      resolved = { ...(off ? DEFAULT_RETRY : resolved), ...layer };
+      const below = off ? DEFAULT_RETRY : resolved;
+      resolved = { ...below };
       off = false;
       for (const key of Object.keys(DEFAULT_RETRY) as Array<keyof ResolvedRetry>) {
-        const value = resolved[key];
+        // An undefined option keeps the value below it, as an absent one does.
+        const value: unknown = layer[key] === undefined ? below[key] : layer[key];
         if (!(typeof value === "number" && value >= 0 && (key !== "retries" || Number.isInteger(value)))) {
           invalid(`retry.${key}`, key === "retries" ? "a non-negative integer" : "a non-negative number of ms", value);
         }
+        resolved[key] = value;
       }
     }
   }

@@ -2,20 +2,20 @@
  * Client-side rate limiting, keyed the way the servers count: per token and per datasheet (or space, or the
  * user when the path names neither). See RUNTIME.md, "Rate limits".
  */
-import { invalid } from "./config.js";
+import { invalid, type Resolved } from "./config.js";
 
 export interface RateLimitOptions {
   /** Requests per second per key. Default 5 (the Fusion API's default); plans allow 2, 5, 10 or 20. */
-  requestsPerSecond?: number;
+  requestsPerSecond?: number | undefined;
   /**
    * Added to the one-second window so that network jitter cannot squeeze N+1 requests into the server's
    * window. Default 50 ms.
    */
-  marginMs?: number;
+  marginMs?: number | undefined;
 }
 
 /** The options with their defaults filled in: 5 requests per second, 50 ms margin. */
-function withDefaults({ requestsPerSecond = 5, marginMs = 50 }: RateLimitOptions): Required<RateLimitOptions> {
+function withDefaults({ requestsPerSecond = 5, marginMs = 50 }: RateLimitOptions): Resolved<RateLimitOptions> {
   return { requestsPerSecond, marginMs };
 }
 

@@ -19,11 +19,11 @@ import { type RateLimitOptions, limiterFor, sleep, slidingWindowLimiter } from "
 /** Per-call options, carried from openapi-fetch's init to this layer on the Request object. */
 export interface RequestOptions {
   /** Retry rules for this call, over the client's; `false` sends once. */
-  retry?: RetryOptions | false;
+  retry?: RetryOptions | false | undefined;
   /** Time allowed for each attempt, in ms; over the client's. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Treat the call as safe to repeat (or not), whatever its method. */
-  idempotent?: boolean;
+  idempotent?: boolean | undefined;
 }
 
 export interface TransportOptions {

@@ -17,7 +17,7 @@ export type VikaClient = Client<paths>;
 
 export interface VikaClientOptions extends Omit<ApiClientConfig, "baseUrl"> {
   /** Defaults to {@link VIKA_BASE_URL}. A `/fusion/…` suffix is dropped, as the official SDKs do. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type OperationOf,
   type PerCallOptions,
   type RuntimeOptions,
+  type UndefinedWhereOptional,
   type UploadSource,
   createCaller,
   itemsOf,
@@ -40,15 +41,15 @@ export interface VikaOptions extends RuntimeOptions {
   /** API token from your Vika user settings (`usk…`). */
   token: string;
   /** The official SDK's option: `https://api.vika.cn/fusion/v1`, `https://aitable.ai`… (`/fusion…` is dropped). */
-  host?: string;
+  host?: string | undefined;
   /** Same as `host`. Defaults to `https://vika.cn`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Whether record `fields` are keyed by field name (default) or field id, for every call that does not say. */
-  fieldKey?: FieldKey;
+  fieldKey?: FieldKey | undefined;
   /** A fetch implementation to use instead of the global one. */
-  fetch?: typeof globalThis.fetch;
+  fetch?: typeof globalThis.fetch | undefined;
   /** Extra headers for every request. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 export type FieldKey = Schemas["FieldKey"];
@@ -89,13 +90,13 @@ type ListRecordsQuery = VikaQuery<"listRecords">;
  * `sort` as `{ field, order }` objects (sent in the JSON form the server parses).
  */
 export type RecordQuery = Omit<ListRecordsQuery, "sort" | "sort[][field]" | "sort[][order]" | "recordIds[]" | "fields[]"> & {
-  sort?: SortRule[];
+  sort?: SortRule[] | undefined;
 };
 
 export interface WriteOptions {
   /** Append new records to this view (default: the first view). */
-  viewId?: string;
-  fieldKey?: FieldKey;
+  viewId?: string | undefined;
+  fieldKey?: FieldKey | undefined;
 }
 
 /** Records to write, typed by the caller's field map, or by the API's write shapes. */
@@ -122,9 +123,17 @@ type Operation<Method extends HttpMethod, Path extends PathsWithMethod<paths, Me
 
 type PathParams<Op> = Op extends { parameters: { path: infer Params extends object } } ? Params : {};
 
-/** What a call takes besides its path parameters: openapi-fetch's request options, with `query` lifted out of `params`. */
-type RequestOf<Op> = Omit<FetchOptions<Op>, "params"> &
+type Request<Op> = Omit<FetchOptions<Op>, "params"> &
   (Op extends { parameters: infer Params extends { query?: unknown } } ? Pick<Params, "query"> : {});
+
+/**
+ * What a call takes besides its path parameters: openapi-fetch's request options, with `query` lifted out of
+ * `params`. Optional query values and body members may be `undefined`: openapi-fetch leaves them out of the URL,
+ * JSON out of the body.
+ */
+type RequestOf<Op> = UndefinedWhereOptional<{
+  [Key in keyof Request<Op>]: Key extends "query" | "body" ? UndefinedWhereOptional<Request<Op>[Key]> : Request<Op>[Key];
+}>;
 
 /** The request may be left out when nothing in it is required. */
 type RequestArgs<Op> = RequiredKeysOf<RequestOf<Op>> extends never
@@ -183,7 +192,7 @@ export class Datasheet {
     /** One page of records (up to 1000; `pageNum` from 1). */
     query: <Fields extends object = RecordFields>(params: RecordQuery = {}): Promise<RecordPage<Fields>> => {
       const { sort, ...rest } = params;
-      const query: ListRecordsQuery = rest;
+      const query: UndefinedWhereOptional<ListRecordsQuery> = rest;
       if (query.fieldKey === undefined) query.fieldKey = this.#ctx.fieldKey;
       if (sort) query.sort = sort.map((rule) => JSON.stringify(rule));
       return this.#call("get", RECORDS, {}, { query }) as Promise<RecordPage<Fields>>;
@@ -262,7 +271,7 @@ export class Datasheet {
   }
 
   /** The call's `fieldKey`, else the client's; `undefined` leaves it out of the body. */
-  #fieldKeyOf(options: { fieldKey?: FieldKey }): FieldKey | undefined {
+  #fieldKeyOf(options: { fieldKey?: FieldKey | undefined }): FieldKey | undefined {
     return (options.fieldKey ?? this.#ctx.fieldKey) || undefined;
   }
 

@@ -30,6 +30,13 @@ describe("slidingWindowLimiter", () => {
     expect(Date.now() - started).toBeLessThan(1100);
   });
 
+  it("takes an undefined option as its default: the same bucket as leaving it out", () => {
+    const records = "/fusion/v1/datasheets/dstUndefined/records";
+    const unset = limiterFor("token-undefined", records, { requestsPerSecond: undefined, marginMs: undefined });
+    expect(unset).toBe(limiterFor("token-undefined", records, {}));
+    expect(unset).not.toBe(limiterFor("token-undefined", records, { requestsPerSecond: 2 }));
+  });
+
   it("refuses a rate that is not a positive number", () => {
     expect(() => slidingWindowLimiter({ requestsPerSecond: 0 })).toThrow(ConfigurationError);
     expect(() => slidingWindowLimiter({ requestsPerSecond: Number.NaN })).toThrow(ConfigurationError);

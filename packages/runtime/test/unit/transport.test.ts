@@ -198,6 +198,9 @@ describe("backoff arithmetic", () => {
     expect(resolveRetry({ retries: 5 }, false).retries).toBe(0);
     expect(resolveRetry(false, { minDelayMs: 10 })).toEqual({ ...DEFAULT_RETRY, minDelayMs: 10 });
     expect(resolveRetry({ retries: 1 }, { minDelayMs: 10 })).toEqual({ ...DEFAULT_RETRY, retries: 1, minDelayMs: 10 });
+    // An undefined option is an absent one: it keeps the layer below, it does not clear it.
+    expect(resolveRetry({ retries: 1 }, { retries: undefined, minDelayMs: 10 })).toEqual({ ...DEFAULT_RETRY, retries: 1, minDelayMs: 10 });
+    expect(resolveRetry({ maxDelayMs: undefined })).toEqual(DEFAULT_RETRY);
   });
 
   it.each([
