@@ -2,6 +2,7 @@ export { Datasheet, MissingContextError, Vika, VikaSpace } from "./vika.js";
 export type {
   Attachment,
   CellValue,
+  CellValueByType,
   ChatCompletion,
   ChatCompletionRequest,
   EmbedLink,

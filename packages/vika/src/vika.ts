@@ -60,6 +60,42 @@ export type RecordFields = Schemas["RecordFields"];
 export type RecordFieldsWrite = Schemas["RecordFieldsWrite"];
 export type Field = Schemas["Field"];
 export type FieldType = Field["type"];
+
+/**
+ * The cell value of each field type, as records return it: what `bikavika-vika-typegen` builds field maps from.
+ * Button cells never come back from the Fusion API (`never`: always absent); NotSupport cells hold any JSON.
+ */
+export interface CellValueByType {
+  SingleText: Schemas["SingleTextCellValue"];
+  Text: Schemas["TextCellValue"];
+  SingleSelect: Schemas["SingleSelectCellValue"];
+  MultiSelect: Schemas["MultiSelectCellValue"];
+  Number: Schemas["NumberCellValue"];
+  Currency: Schemas["CurrencyCellValue"];
+  Percent: Schemas["PercentCellValue"];
+  DateTime: Schemas["DateTimeCellValue"];
+  Attachment: Schemas["AttachmentCellValue"];
+  Member: Schemas["MemberCellValue"];
+  Checkbox: Schemas["CheckboxCellValue"];
+  Rating: Schemas["RatingCellValue"];
+  URL: Schemas["UrlCellValue"];
+  Phone: Schemas["PhoneCellValue"];
+  Email: Schemas["EmailCellValue"];
+  WorkDoc: Schemas["WorkDocCellValue"];
+  OneWayLink: Schemas["LinkCellValue"];
+  TwoWayLink: Schemas["LinkCellValue"];
+  MagicLink: Schemas["LinkCellValue"];
+  MagicLookUp: Schemas["LookUpCellValue"];
+  Formula: Schemas["FormulaCellValue"];
+  AutoNumber: Schemas["AutoNumberCellValue"];
+  CreatedTime: Schemas["CreatedTimeCellValue"];
+  LastModifiedTime: Schemas["LastModifiedTimeCellValue"];
+  CreatedBy: Schemas["UserRef"];
+  LastModifiedBy: Schemas["UserRef"];
+  Button: never;
+  Cascader: Schemas["CascaderCellValue"];
+  NotSupport: unknown;
+}
 export type FieldCreateRequest = Schemas["FieldCreateRequest"];
 export type View = Schemas["View"];
 export type Attachment = VikaData<"uploadAttachment">;
