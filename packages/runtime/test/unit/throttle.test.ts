@@ -15,7 +15,9 @@ describe("slidingWindowLimiter", () => {
     for (let index = 4; index < starts.length; index += 1) {
       expect(starts[index]!.at - starts[index - 4]!.at).toBeGreaterThanOrEqual(1015);
     }
-    expect(starts[9]!.at).toBeLessThan(2 * 1020 + 400);
+    // And no slower than it must be: 2 windows for 10 starts at 4 per window. The bound leaves a third window for
+    // event-loop stalls on a loaded machine; a limiter that lost a window per batch would need it all.
+    expect(starts[9]!.at).toBeLessThan(3 * 1020);
   });
 
   it("an aborted waiter leaves the queue without taking a slot", async () => {
@@ -27,7 +29,8 @@ describe("slidingWindowLimiter", () => {
     await expect(waiting).rejects.toThrow();
     const started = Date.now();
     await limiter.acquire();
-    expect(Date.now() - started).toBeLessThan(1100);
+    // One window (1000 ms) at most; two if the aborted waiter had taken the slot. The gap is slack for a busy machine.
+    expect(Date.now() - started).toBeLessThan(1800);
   });
 
   it("takes an undefined option as its default: the same bucket as leaving it out", () => {
