@@ -63,6 +63,7 @@ export type InitOf<Operation> =
     ? UndefinedInOptions<FetchOptions<Operation>> | undefined
     : UndefinedInOptions<FetchOptions<Operation>>;
 
+/** openapi-fetch's options with `undefined` accepted in the optional members of `body` and `params.query`. */
 type UndefinedInOptions<Init> = {
   [Key in keyof Init]: Key extends "body"
     ? UndefinedWhereOptional<Init[Key]>

@@ -96,6 +96,7 @@ export interface CellValueByType {
   Cascader: Schemas["CascaderCellValue"];
   NotSupport: unknown;
 }
+
 export type FieldCreateRequest = Schemas["FieldCreateRequest"];
 export type View = Schemas["View"];
 export type Attachment = VikaData<"uploadAttachment">;
@@ -159,16 +160,16 @@ type Operation<Method extends HttpMethod, Path extends PathsWithMethod<paths, Me
 
 type PathParams<Op> = Op extends { parameters: { path: infer Params extends object } } ? Params : {};
 
-type Request<Op> = Omit<FetchOptions<Op>, "params"> &
+/** openapi-fetch's request options for an operation, with `query` lifted out of `params`. */
+type LiftedRequest<Op> = Omit<FetchOptions<Op>, "params"> &
   (Op extends { parameters: infer Params extends { query?: unknown } } ? Pick<Params, "query"> : {});
 
 /**
- * What a call takes besides its path parameters: openapi-fetch's request options, with `query` lifted out of
- * `params`. Optional query values and body members may be `undefined`: openapi-fetch leaves them out of the URL,
- * JSON out of the body.
+ * What a call takes besides its path parameters. Optional query values and body members may be `undefined`:
+ * openapi-fetch leaves them out of the URL, JSON out of the body.
  */
 type RequestOf<Op> = UndefinedWhereOptional<{
-  [Key in keyof Request<Op>]: Key extends "query" | "body" ? UndefinedWhereOptional<Request<Op>[Key]> : Request<Op>[Key];
+  [Key in keyof LiftedRequest<Op>]: Key extends "query" | "body" ? UndefinedWhereOptional<LiftedRequest<Op>[Key]> : LiftedRequest<Op>[Key];
 }>;
 
 /** The request may be left out when nothing in it is required. */
