@@ -5,7 +5,9 @@
 //  (b) a 10,000-record bulk write (Vika records.create) against a server allowing N requests/s, with the client's
 //      rate limit set to N, against the ideal ceil(10000/10)/N seconds;
 //  (c) iterating 100,000 records with records.queryAll(): requests against the minimum, and peak memory against
-//      collecting every record into an array (memory.ts, one fresh process per mode).
+//      collecting every record into an array (memory.ts, one fresh process per mode);
+//  (d) the compiler's cost of each client: tsc on a small consumer project against the same project without it
+//      (typecheck.ts).
 import { type ChildProcess, fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -14,6 +16,7 @@ import { Bika } from "@bikavika/bika";
 import { Vika, type paths as VikaPaths } from "@bikavika/vika";
 import createClient from "openapi-fetch";
 import { MAX_PAGE_SIZE, MAX_WRITE, type MemoryResult, type ServerStats, TOTAL_RECORDS } from "./shared.js";
+import { measureTypecheck } from "./typecheck.js";
 
 const TOKEN = "uskBenchToken";
 const BULK_RECORDS = 10_000;
@@ -167,6 +170,10 @@ for (const mode of ["stream", "array"] as const) {
 }
 server.kill();
 
+console.log("(d) type-checking consumer projects …");
+const typecheck = await measureTypecheck();
+const [typecheckBaseline] = typecheck;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Report
 
@@ -210,6 +217,22 @@ console.log(
   ),
 );
 
+console.log("\n(d) Type-check cost: tsc --noEmit on a small consumer project (strict, skipLibCheck), median of 3 runs\n");
+console.log(
+  table(
+    ["project", "total ms", "× baseline", "check ms", "memory MB", "types", "instantiations"],
+    typecheck.map((result) => [
+      result.project,
+      result.totalMs.toFixed(0),
+      (result.totalMs / typecheckBaseline!.totalMs).toFixed(2),
+      result.checkMs.toFixed(0),
+      (result.memoryKb / 1024).toFixed(0),
+      String(result.types),
+      String(result.instantiations),
+    ]),
+  ),
+);
+
 const results = {
   date: new Date().toISOString(),
   node: process.version,
@@ -218,6 +241,7 @@ const results = {
   overhead: { settings: OVERHEAD, page: overheadPage, tiny: overheadTiny },
   bulk,
   iteration: { totalRecords: TOTAL_RECORDS, minimumRequests: Math.ceil(TOTAL_RECORDS / MAX_PAGE_SIZE), modes: memory },
+  typecheck,
 };
 const output = fileURLToPath(new URL("../results.json", import.meta.url));
 writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);
