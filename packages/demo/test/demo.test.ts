@@ -1,23 +1,15 @@
 // `npm run demo`, the README's first command, as built: both clients' Quick Start flows against the embedded
 // mocks, then the live-API path (a token and a base URL set) pointed at mocks this test starts.
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { type MockServer, startMock } from "@bikavika/mock";
+import { runNode } from "@bikavika/testkit/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
 function demo(env: Record<string, string>) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(BIKA|VIKA)_/.test(key)));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [main], { env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(main, [], { ...clean, ...env });
 }
 
 /** Every step the demo reported, as `ok` or `FAIL` with its label. */

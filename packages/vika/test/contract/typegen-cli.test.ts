@@ -1,10 +1,10 @@
 // bikavika-vika-typegen, the built command, against the Prism mock: the module it prints comes from the spec's
 // listFields example, and bad usage or a failing server ends with a message and an exit code, never a stack trace.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runNode } from "@bikavika/testkit/process";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { fieldMapsModule } from "../../src/typegen.js";
 import type { Field } from "../../src/index.js";
@@ -13,18 +13,7 @@ import { TOKEN, example } from "./helpers.js";
 const cli = fileURLToPath(new URL("../../dist/typegen-cli.js", import.meta.url));
 
 function typegen(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
-      env: { PATH: process.env.PATH, VIKA_TOKEN: TOKEN, VIKA_HOST: inject("mockUrl"), ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runNode(cli, args, { PATH: process.env.PATH, VIKA_TOKEN: TOKEN, VIKA_HOST: inject("mockUrl"), ...env });
 }
 
 const fields = (example("listFields").data as { fields: Field[] }).fields;
