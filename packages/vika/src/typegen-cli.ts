@@ -95,18 +95,22 @@ async function main(argv: string[], env: NodeJS.ProcessEnv, write: (text: string
       datasheets.push({ id, name, fields, interfaceName: args.name });
     }
     const source = fieldMapsModule(datasheets, { fieldKey: args.fieldKey });
-    if (args.out === undefined) write(source);
-    else writeFileSync(args.out, source);
+    if (args.out === undefined) {
+      write(source);
+      return 0;
+    }
+    try {
+      writeFileSync(args.out, source);
+    } catch (error) {
+      process.stderr.write(`bikavika-vika-typegen: cannot write ${args.out}: ${(error as Error).message}\n`);
+      return 1;
+    }
     return 0;
   } catch (error) {
     // The client's errors name the call and the server's answer, never the token.
     if (error instanceof ApiError || error instanceof ConfigurationError || error instanceof TypegenError) {
       process.stderr.write(`bikavika-vika-typegen: ${error.message}\n`);
       return error instanceof ConfigurationError ? 2 : 1;
-    }
-    if ((error as NodeJS.ErrnoException).code !== undefined && args.out !== undefined) {
-      process.stderr.write(`bikavika-vika-typegen: cannot write ${args.out}: ${(error as Error).message}\n`);
-      return 1;
     }
     throw error;
   }
