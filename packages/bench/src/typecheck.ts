@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const RUNS = 3;
+const execFileAsync = promisify(execFile);
 // Inside the bench package, so that `@bikavika/*` resolve to the built packages through its node_modules.
 const root = fileURLToPath(new URL("../.bench/typecheck", import.meta.url));
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
@@ -84,7 +85,7 @@ export async function measureTypecheck(): Promise<TypecheckResult[]> {
     const runs: string[] = [];
     for (let run = 0; run < RUNS; run += 1) {
       // A type error fails the bench: the measured project must be what an application would compile.
-      const { stdout } = await promisify(execFile)(process.execPath, [tsc, "-p", dir, "--extendedDiagnostics"], { cwd: dir }).catch(
+      const { stdout } = await execFileAsync(process.execPath, [tsc, "-p", dir, "--extendedDiagnostics"], { cwd: dir }).catch(
         (error: { stdout?: string }) => {
           throw new Error(`tsc rejected the ${project} consumer project:\n${error.stdout ?? String(error)}`);
         },
