@@ -67,9 +67,9 @@ const FORMULA_RESULT: Record<string, string> = { String: "string", Number: "numb
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** A comment's text, on one line, unable to close the comment early. */
-function commentText(text: string): string {
-  return text.replace(/\s+/g, " ").trim().replace(/\*\//g, "*\\/");
+/** A comment's text, on one line, unable to close the comment early; empty for anything but a string. */
+function commentText(text: unknown): string {
+  return typeof text === "string" ? text.replace(/\s+/g, " ").trim().replace(/\*\//g, "*\\/") : "";
 }
 
 /** `"A" | "B" | (string & {})`: the options known now, and any other name (the server adds unknown options). */
@@ -101,20 +101,24 @@ export function cellType(field: Pick<Field, "type" | "property">): string {
 export function interfaceNameFor(datasheet: Pick<DatasheetFields, "id" | "name">): string {
   const pascal = (text: string) =>
     (text.match(/[A-Za-z0-9]+/g) ?? []).map((word) => word[0]!.toUpperCase() + word.slice(1)).join("");
-  let base = pascal(datasheet.name ?? "") || pascal(datasheet.id) || "Datasheet";
+  let base = pascal(typeof datasheet.name === "string" ? datasheet.name : "") || pascal(datasheet.id) || "Datasheet";
   if (/^[0-9]/.test(base)) base = `Datasheet${base}`;
   return `${base}Fields`;
 }
 
 function interfaceSource(datasheet: DatasheetFields, name: string, fieldKey: FieldKey): string {
-  const title = datasheet.name === undefined ? datasheet.id : `${datasheet.id} (${commentText(datasheet.name)})`;
+  const shownName = commentText(datasheet.name);
+  const title = shownName ? `${datasheet.id} (${shownName})` : datasheet.id;
   const lines = [
     `/** The fields of datasheet ${title}, by field ${fieldKey}. Empty cells are absent, so every field is optional. */`,
     `export interface ${name} {`,
   ];
   const seen = new Map<string, string>();
-  for (const field of datasheet.fields) {
-    const key = fieldKey === "id" ? field.id : field.name;
+  for (const [index, field] of datasheet.fields.entries()) {
+    const key: unknown = fieldKey === "id" ? field.id : field.name;
+    if (typeof key !== "string" || key === "") {
+      throw new TypegenError(`datasheet ${datasheet.id}: field ${index + 1} has no ${fieldKey} (got ${JSON.stringify(key)})`);
+    }
     const other = seen.get(key);
     if (other !== undefined) {
       throw new TypegenError(`datasheet ${datasheet.id}: fields ${other} and ${field.id} share the ${fieldKey} ${JSON.stringify(key)}`);
@@ -128,8 +132,8 @@ function interfaceSource(datasheet: DatasheetFields, name: string, fieldKey: Fie
       kindOf(type) === "computed" ? "read-only" : undefined,
       kindOf(type) ? undefined : "a type newer than this client",
     ].filter(Boolean);
-    const desc = field.desc ? ` — ${commentText(field.desc)}` : "";
-    lines.push(`  /** ${notes.join(" · ")}${desc} */`);
+    const desc = commentText(field.desc);
+    lines.push(`  /** ${notes.join(" · ")}${desc ? ` — ${desc}` : ""} */`);
     const property = IDENTIFIER.test(key) ? key : JSON.stringify(key);
     lines.push(`  ${kindOf(type) === "computed" ? "readonly " : ""}${property}?: ${cellType(field)};`);
   }

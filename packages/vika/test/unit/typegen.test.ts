@@ -74,6 +74,9 @@ describe("the module", () => {
     expect(interfaceNameFor({ id: "dstA", name: "tasks 2024 (Q3)" })).toBe("Tasks2024Q3Fields");
     expect(interfaceNameFor({ id: "dstAbc9", name: "研发部" })).toBe("DstAbc9Fields");
     expect(interfaceNameFor({ id: "dstA", name: "2024 plan" })).toBe("Datasheet2024PlanFields");
+    // A name that is not a string (a server answering out of spec) counts as none.
+    expect(interfaceNameFor({ id: "dstAbc9", name: 42 as never })).toBe("DstAbc9Fields");
+    expect(fieldMapsModule([{ id: "dstAbc9", name: null as never, fields: [] }])).toContain("datasheet dstAbc9, by field name.");
     const module = fieldMapsModule([
       { id: "dstA", name: "Tasks", fields: [] },
       { id: "dstB", name: "tasks", fields: [] },
@@ -89,6 +92,15 @@ describe("the module", () => {
     expect(() => fieldMapsModule([{ id: "dstA", fields: twins }])).toThrow(TypegenError);
     expect(() => fieldMapsModule([{ id: "dstA", fields: twins }])).toThrow(/fld1 and fld2 share the name "Notes"/);
     expect(() => fieldMapsModule([{ id: "dstA", fields: [], interfaceName: "My Fields" }])).toThrow(TypegenError);
+  });
+
+  it("refuses a field without the key it is to be listed under, rather than inventing one", () => {
+    const nameless = [field("Text", { id: "fld1", name: "Notes" }), field("Text", { id: "fld2", name: undefined })];
+    expect(() => fieldMapsModule([{ id: "dstA", fields: nameless }])).toThrow(TypegenError);
+    expect(() => fieldMapsModule([{ id: "dstA", fields: nameless }])).toThrow("datasheet dstA: field 2 has no name (got undefined)");
+    expect(fieldMapsModule([{ id: "dstA", fields: nameless }], { fieldKey: "id" })).toContain("  fld2?: CellValueByType[\"Text\"];");
+    const idless = [field("Text", { id: "", name: "Notes" })];
+    expect(() => fieldMapsModule([{ id: "dstA", fields: idless }], { fieldKey: "id" })).toThrow('field 1 has no id (got "")');
   });
 });
 
