@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * bikavika-vika-typegen: TypeScript field maps for datasheets, from their fields as the API lists them.
- * Exit codes: 0 written, 1 the API or the output file failed, 2 bad usage.
+ * Exit codes: 0 written (or, with --check, up to date), 1 the API or the output file failed (or, with --check, the
+ * file is out of date), 2 bad usage.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ApiError, ConfigurationError } from "@bikavika/runtime";
 import { type DatasheetFields, TypegenError, fieldMapsModule } from "./typegen.js";
@@ -19,6 +20,8 @@ Options:
   --view <viewId>      the fields of this view, in its order (only with one datasheet)
   --name <Interface>   the interface's name (only with one datasheet)
   --out <file>         write the module to <file> instead of standard output
+  --check              with --out: write nothing, and exit 1 if <file> differs from what the datasheets give now
+                       (for CI: a field added, renamed, retyped or removed since the file was generated)
   -h, --help           this text`;
 
 class UsageError extends Error {}
@@ -29,6 +32,7 @@ interface Arguments {
   viewId: string | undefined;
   name: string | undefined;
   out: string | undefined;
+  check: boolean;
 }
 
 function parse(argv: string[]): Arguments | "help" {
@@ -42,6 +46,7 @@ function parse(argv: string[]): Arguments | "help" {
         view: { type: "string" },
         name: { type: "string" },
         out: { type: "string" },
+        check: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -56,7 +61,8 @@ function parse(argv: string[]): Arguments | "help" {
   if (positionals.length > 1 && (values.view !== undefined || values.name !== undefined)) {
     throw new UsageError("--view and --name apply to one datasheet; run once per datasheet for those");
   }
-  return { datasheetIds: positionals, fieldKey, viewId: values.view, name: values.name, out: values.out };
+  if (values.check && values.out === undefined) throw new UsageError("--check compares with the file --out names");
+  return { datasheetIds: positionals, fieldKey, viewId: values.view, name: values.name, out: values.out, check: values.check === true };
 }
 
 /** The datasheet's name, for the interface's; without it (no permission on the node, say) the id serves. */
@@ -98,6 +104,14 @@ async function main(argv: string[], env: NodeJS.ProcessEnv, write: (text: string
     if (args.out === undefined) {
       write(source);
       return 0;
+    }
+    if (args.check) {
+      const current = existsSync(args.out) ? readFileSync(args.out, "utf8") : undefined;
+      if (current === source) return 0;
+      process.stderr.write(
+        `bikavika-vika-typegen: ${args.out} ${current === undefined ? "does not exist" : "is out of date: the fields changed since it was generated"}; run without --check to write it\n`,
+      );
+      return 1;
     }
     try {
       writeFileSync(args.out, source);

@@ -1,6 +1,6 @@
 // bikavika-vika-typegen, the built command, against the Prism mock: the module it prints comes from the spec's
 // listFields example, and bad usage or a failing server ends with a message and an exit code, never a stack trace.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,6 +39,24 @@ describe("bikavika-vika-typegen", () => {
     );
   });
 
+  it("--check passes on an up-to-date file and fails, writing nothing, on a stale or missing one", async () => {
+    const out = join(dir, "checked.ts");
+    expect(await typegen(["dstTypegen01", "--out", out])).toMatchObject({ code: 0 });
+    expect(await typegen(["dstTypegen01", "--out", out, "--check"])).toMatchObject({ code: 0, stdout: "", stderr: "" });
+
+    const stale = readFileSync(out, "utf8").replace('"数量"?: CellValueByType["Number"];', '"数量"?: CellValueByType["Text"];');
+    writeFileSync(out, stale);
+    const result = await typegen(["dstTypegen01", "--out", out, "--check"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${out} is out of date: the fields changed since it was generated`);
+    expect(readFileSync(out, "utf8")).toBe(stale);
+
+    const missing = await typegen(["dstTypegen01", "--out", join(dir, "never-written.ts"), "--check"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("never-written.ts does not exist");
+    expect(existsSync(join(dir, "never-written.ts"))).toBe(false);
+  });
+
   it("prints its usage on --help", async () => {
     const result = await typegen(["--help"]);
     expect(result.code).toBe(0);
@@ -51,6 +69,7 @@ describe("bikavika-vika-typegen", () => {
     [["dstA", "--field-key", "title"], {}, '--field-key must be name or id, got "title"'],
     [["dstA", "dstB", "--name", "X"], {}, "--view and --name apply to one datasheet"],
     [["dstA", "--colour"], {}, "Unknown option '--colour'"],
+    [["dstA", "--check"], {}, "--check compares with the file --out names"],
     [["dstA"], { VIKA_HOST: "http://example.com" }, "baseUrl must be https://"],
   ])("exits 2 with a message for bad usage: %j %j", async (args, env, message) => {
     const result = await typegen(args, env);
