@@ -3,14 +3,13 @@
 // and takes Vika creates under a request budget per datasheet+token, answered like the real server: HTTP 429
 // `{success:false, code:429}` without Retry-After, in fixed one-second windows; more than 10 records per write is
 // HTTP 200 `{success:false, code:400}`.
-import { createHash } from "node:crypto";
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fixedWindowBudget } from "@bikavika/testkit/budget";
 import { MAX_PAGE_SIZE, MAX_WRITE, type ServerStats, TOTAL_RECORDS } from "./shared.js";
 
-let qps = Number.POSITIVE_INFINITY;
+let budget = fixedWindowBudget(undefined);
 let stats: ServerStats = { requests: 0, rateLimited: 0, created: 0, oversizeWrites: 0 };
-const windows = new Map<string, { start: number; count: number }>();
 /** Serialised pages, by `pageNum/pageSize`: the bench measures the clients, not JSON.stringify on the server. */
 const pages = new Map<string, Buffer>();
 let nextId = 0;
@@ -50,19 +49,6 @@ function send(response: ServerResponse, status: number, body: Buffer | object) {
   response.end(bytes);
 }
 
-function overBudget(bucket: string, authorization: string): boolean {
-  if (!Number.isFinite(qps)) return false;
-  const key = `${bucket}|${createHash("sha1").update(authorization).digest("hex")}`;
-  const now = Date.now();
-  let window = windows.get(key);
-  if (!window || now - window.start >= 1000) {
-    window = { start: now, count: 0 };
-    windows.set(key, window);
-  }
-  window.count += 1;
-  return window.count > qps;
-}
-
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -81,8 +67,7 @@ async function handle(request: IncomingMessage, response: ServerResponse) {
   if (url.pathname === "/__stats") return send(response, 200, stats);
   if (url.pathname === "/__reset") {
     stats = { requests: 0, rateLimited: 0, created: 0, oversizeWrites: 0 };
-    windows.clear();
-    qps = url.searchParams.has("qps") ? Number(url.searchParams.get("qps")) : Number.POSITIVE_INFINITY;
+    budget = fixedWindowBudget(url.searchParams.has("qps") ? Number(url.searchParams.get("qps")) : undefined);
     return send(response, 200, { ok: true });
   }
   stats.requests += 1;
@@ -90,7 +75,7 @@ async function handle(request: IncomingMessage, response: ServerResponse) {
   if (!authorization.startsWith("Bearer ")) return send(response, 401, { success: false, code: 401, message: "api_unauthorized" });
   const route = VIKA_RECORDS.exec(url.pathname) ?? BIKA_RECORDS.exec(url.pathname);
   if (!route) return send(response, 404, { success: false, code: 404, message: "api_not_exists" });
-  if (overBudget(route[1]!, authorization)) {
+  if (budget.over(route[1]!, authorization)) {
     stats.rateLimited += 1;
     return send(response, 429, { success: false, code: 429, message: "api_frequently_error" });
   }

@@ -14,13 +14,13 @@ import { fileURLToPath } from "node:url";
 import * as bika from "@bikavika/bika-openapi";
 import type { OpenAPIDocument } from "@bikavika/bika-openapi";
 import * as vika from "@bikavika/vika-openapi";
+import { CHROMIUM_ARGS, chromiumPath } from "@bikavika/testkit/chromium";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "dist");
 const screenshots = join(here, "..", "screenshots");
-const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const WAIT_MS = 120_000; // for any one page load, element or condition
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 
@@ -55,13 +55,7 @@ const failed: string[] = []; // local requests that failed
 const errors: string[] = []; // uncaught page errors
 
 // No Chromium fails this file outright (a failed suite, not skipped tests).
-if (!existsSync(executablePath)) {
-  throw new Error(
-    `Chromium is not installed at ${executablePath}. This test drives Debian's Chromium and never downloads a browser. ` +
-      "Install it with `apt-get update && apt-get install -y chromium` (as root; `npm test` does this itself when it " +
-      "runs as root where apt-get exists), or point CHROMIUM_PATH at a Chromium or Chrome binary.",
-  );
-}
+const executablePath = chromiumPath();
 
 beforeAll(async () => {
   if (!existsSync(join(dist, "index.html"))) throw new Error(`no ${join(dist, "index.html")}: run \`pnpm build\` in packages/docs first`);
@@ -72,14 +66,7 @@ beforeAll(async () => {
     executablePath,
     headless: true,
     args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
+      ...CHROMIUM_ARGS,
       // Belt and braces: no host name resolves, so nothing but the loopback server can be reached.
       "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     ],

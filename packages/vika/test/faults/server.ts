@@ -3,9 +3,9 @@
 // `{success:false, code:400}`; a per datasheet+token request budget answered with HTTP 429 and no Retry-After),
 // and seeded random faults. Every write it applies is recorded, so a test can compare what the client reported
 // with what the server holds. See /work/shared/reference/api-ground-truth.md, A.1 and A.3.
-import { createHash } from "node:crypto";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { fixedWindowBudget } from "@bikavika/testkit/budget";
 import type { VikaData, components } from "../../src/client.js";
 
 type VikaRecord = components["schemas"]["Record"];
@@ -191,7 +191,7 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   const forced: Array<FaultKind | "none"> = [];
 
   const datasheets = new Map<string, Map<string, VikaRecord>>();
-  const windows = new Map<string, { start: number; count: number }>();
+  const budget = fixedWindowBudget(options.qps);
   const log: RequestLogEntry[] = [];
   const writes: AppliedWrite[] = [];
   const pendingMutations = new Set<Promise<void>>();
@@ -219,20 +219,6 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     const now = Date.now();
     nextRecord += 1;
     return { recordId: `rec${nextRecord.toString(36).padStart(9, "0")}`, createdAt: now, updatedAt: now, fields: { ...fields } };
-  };
-
-  /** The real limiter: a fixed window that opens with the first request after the previous one expired. */
-  const overBudget = (datasheetId: string, token: string): boolean => {
-    if (options.qps === undefined) return false;
-    const key = `${datasheetId}|${createHash("sha1").update(token).digest("hex")}`;
-    const now = Date.now();
-    let window = windows.get(key);
-    if (!window || now - window.start >= 1000) {
-      window = { start: now, count: 0 };
-      windows.set(key, window);
-    }
-    window.count += 1;
-    return window.count > options.qps;
   };
 
   const pickFault = (method: string): FaultKind | undefined => {
@@ -421,7 +407,7 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
       if (entry.recordCount > maxWrite) stats.oversizeWrites += 1;
     }
     // The limiter runs first, as the real middleware does: every request spends budget, whatever becomes of it.
-    if (overBudget(datasheetId, token)) {
+    if (budget.over(datasheetId, token)) {
       stats.rateLimited += 1;
       entry.fault = "rate-limited";
       return finish(429, { success: false, code: 429, message: "api_frequently_error" });
