@@ -7,6 +7,9 @@
 //                                   `allOf: [SuccessEnvelope, …]` (directly or through a $ref, or SuccessEnvelope
 //                                   itself), or a `oneOf` whose branches are such schemas or the ErrorEnvelope, at
 //                                   least one of them a success. Operations marked `x-unenveloped: true` are exempt.
+//   bikavika/operation-source       every operation says where its shape was read from: `x-source`, a non-empty list
+//                                   of `owner/repo:path` (source file in a public repository, optionally `#symbol`),
+//                                   `https://…` (a documentation page) or `seed` (the public API reference only).
 //
 // Options of success-envelope (all optional): successSchema (default "SuccessEnvelope"), errorSchema
 // ("ErrorEnvelope"), marker ("x-unenveloped").
@@ -108,6 +111,46 @@ function SuccessEnvelope(options = {}) {
   };
 }
 
+// `owner/repo:path`, where path may end in `#symbol` (a function, class or test name inside the file).
+const REPOSITORY_FILE = /^[A-Za-z0-9][\w.-]*\/[\w.-]+:[^\s:#][^\s#]*(#\S+)?$/;
+const DOCUMENT_URL = /^https:\/\/\S+$/;
+
+function isSource(entry) {
+  return typeof entry === "string" && (entry === "seed" || REPOSITORY_FILE.test(entry) || DOCUMENT_URL.test(entry));
+}
+
+function OperationSource(options = {}) {
+  const key = options.key ?? "x-source";
+  return {
+    Operation(operation, ctx) {
+      const name = operation.operationId ?? "this operation";
+      const value = operation[key];
+      if (value === undefined) {
+        ctx.report({
+          message: `${name} has no \`${key}\`: list where its shape was read from (owner/repo:path, an https:// page, or "seed" for the public reference).`,
+          location: ctx.location.key(),
+        });
+        return;
+      }
+      if (!Array.isArray(value) || value.length === 0) {
+        ctx.report({
+          message: `\`${key}\` of ${name} must be a non-empty list of sources.`,
+          location: ctx.location.child([key]),
+        });
+        return;
+      }
+      value.forEach((entry, index) => {
+        if (!isSource(entry)) {
+          ctx.report({
+            message: `\`${key}\` entry ${JSON.stringify(entry)} of ${name} is neither owner/repo:path, an https:// address nor "seed".`,
+            location: ctx.location.child([key, index]),
+          });
+        }
+      });
+    },
+  };
+}
+
 export default function bikavikaPlugin() {
   return {
     id: "bikavika",
@@ -115,6 +158,7 @@ export default function bikavikaPlugin() {
       oas3: {
         "response-2xx-examples": Response2xxExamples,
         "success-envelope": SuccessEnvelope,
+        "operation-source": OperationSource,
       },
     },
   };

@@ -41,8 +41,8 @@ const pointers = (report: Report, ruleId: string) =>
   report.problems.filter((p) => p.ruleId === ruleId).map((p) => p.location[0]?.pointer).sort();
 
 describe("custom Redocly rules", () => {
-  // The three fixtures lint in parallel.
-  const results = Promise.all([lint("good.yaml"), lint("bad-examples.yaml"), lint("bad-envelope.yaml")]);
+  // The fixtures lint in parallel.
+  const results = Promise.all([lint("good.yaml"), lint("bad-examples.yaml"), lint("bad-envelope.yaml"), lint("bad-source.yaml")]);
 
   it("are switched on and pass a spec that follows the conventions, with no other problem either", async () => {
     const [good] = await results;
@@ -74,5 +74,19 @@ describe("custom Redocly rules", () => {
     expect(problems.map((p) => p.message).join("\n")).toMatch(/oneOf branches Thing are neither SuccessEnvelope/);
     // The text/event-stream response of the same operation is not JSON, so not checked.
     expect(problems.some((p) => p.location[0]?.pointer.includes("event-stream"))).toBe(false);
+  });
+
+  it("bikavika/operation-source fails on operations without evidence, or with entries that are no source", async () => {
+    const [, , , bad] = await results;
+    expect(bad.code).not.toBe(0);
+    expect(bad.report.problems.every((p) => p.ruleId === "bikavika/operation-source" && p.severity === "error")).toBe(true);
+    expect(pointers(bad.report, "bikavika/operation-source")).toEqual([
+      "#/paths/~1things/post/x-source", // a string, not a list
+      "#/paths/~1things~1stream/get/x-source/1", // free text
+      "#/paths/~1things~1stream/get/x-source/2", // not https
+      "#/paths/~1things~1{thingId}/delete/x-source", // an empty list
+      "#/paths/~1things~1{thingId}/get", // none at all
+    ]);
+    expect(bad.report.problems.map((p) => p.message).join("\n")).toMatch(/getThing has no `x-source`/);
   });
 });
