@@ -80,6 +80,64 @@ describe("records.queryAll", () => {
   });
 });
 
+/** A fake datasheet holding `rec0`…`rec{size-1}`, paging a recordIds query as the server does (100 by default). */
+function datasheetById(size: number) {
+  return scripted((url) => {
+    const pageSize = Number(url.searchParams.get("pageSize") ?? 100);
+    const pageNum = Number(url.searchParams.get("pageNum") ?? 1);
+    const rows = url.searchParams.getAll("recordIds").filter((id) => Number(id.slice(3)) < size);
+    const records = rows.slice((pageNum - 1) * pageSize, pageNum * pageSize).map((recordId) => ({
+      recordId,
+      createdAt: 0,
+      updatedAt: 0,
+      fields: {},
+    }));
+    return envelope({ total: rows.length, pageNum, pageSize: records.length, records });
+  });
+}
+
+describe("records.get", () => {
+  it.each([
+    [1, 1],
+    [150, 1],
+    [200, 1],
+    [201, 2],
+    [1050, 6],
+  ])("returns all %i records asked for, in order, in %i request(s)", async (count, expectedRequests) => {
+    const { vika, requests } = datasheetById(5000);
+    const ids = Array.from({ length: count }, (_, index) => `rec${count - index}`);
+    const { records } = await vika.datasheet("dstX").records.get(ids);
+    expect(records.map((record) => record.recordId)).toEqual(ids);
+    expect(requests).toHaveLength(expectedRequests);
+    for (const request of requests) {
+      const params = new URL(request.url).searchParams;
+      expect(params.getAll("recordIds").length).toBeLessThanOrEqual(200);
+      expect(params.get("pageSize")).toBe("1000");
+    }
+  });
+
+  it("leaves out ids that match no record, and still reads every page when the server pages smaller", async () => {
+    // A server whose pages stay at 100 whatever pageSize says (older self-hosted deployments cap lower).
+    const { vika, requests } = scripted((url) => {
+      const pageNum = Number(url.searchParams.get("pageNum") ?? 1);
+      const rows = url.searchParams.getAll("recordIds").filter((id) => id !== "recGone");
+      const records = rows.slice((pageNum - 1) * 100, pageNum * 100).map((recordId) => ({ recordId, createdAt: 0, updatedAt: 0, fields: {} }));
+      return envelope({ total: rows.length, pageNum, pageSize: records.length, records });
+    });
+    const ids = [...Array.from({ length: 150 }, (_, index) => `rec${index}`), "recGone"];
+    const { records } = await vika.datasheet("dstX").records.get(ids);
+    expect(records).toHaveLength(150);
+    expect(requests).toHaveLength(2);
+  });
+
+  it("takes one id, and makes no request for none", async () => {
+    const { vika, requests } = datasheetById(10);
+    expect((await vika.datasheet("dstX").records.get("rec3")).records.map((record) => record.recordId)).toEqual(["rec3"]);
+    expect((await vika.datasheet("dstX").records.get([])).records).toEqual([]);
+    expect(requests).toHaveLength(1);
+  });
+});
+
 describe("requests", () => {
   it("sends sort rules as JSON, arrays as repeated keys, and the default fieldKey", async () => {
     const { vika, requests } = scripted(() => envelope({ total: 0, pageNum: 1, pageSize: 0, records: [] }), {
