@@ -7,6 +7,7 @@ import {
   type RuntimeOptions,
   type UploadSource,
   createCaller,
+  secretsOf,
   itemsOf,
   listIn,
   listOf,
@@ -15,6 +16,7 @@ import {
   singleFileForm,
   writeInChunks,
 } from "@bikavika/runtime";
+import { operationsWithoutData } from "./generated/operations.js";
 import {
   type BikaBody,
   type BikaClient,
@@ -400,7 +402,7 @@ export class Bika {
     this.client = shared?.client ?? createBikaClient({ ...options, baseUrl: options.baseURL ?? options.baseUrl });
     const callDefaults = shared?.callDefaults ?? {};
     this.#callDefaults = callDefaults;
-    this.request = createCaller(this.client, [options.token], callDefaults);
+    this.request = createCaller(this.client, secretsOf(options), callDefaults, operationsWithoutData);
     // writeInChunks defaults to 10 records per request and 3 requests in flight.
     this.#ctx = {
       call: this.request,

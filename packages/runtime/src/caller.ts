@@ -20,11 +20,13 @@ import {
   InvalidResponseError,
   NetworkError,
   OutcomeUnknownError,
+  RedirectError,
+  ResponseTooLargeError,
   ServerError,
   TimeoutError,
   errorClassFor,
 } from "./errors.js";
-import { redactSecrets } from "./redact.js";
+import { redactValue, redactor } from "./redact.js";
 import type { RetryOptions } from "./retry.js";
 import { isIdempotentMethod } from "./retry.js";
 import { REQUEST_OPTIONS_KEY, type RequestOptions, TransportFailure, attemptsOf } from "./transport.js";
@@ -149,14 +151,31 @@ function reasonOf(error: unknown): string {
 }
 
 /** A failure without a response, as an ApiError; anything that is not a transport failure is rethrown as a ConfigurationError. */
-function transportError(error: unknown, method: string, path: string, secrets: string[]): ApiError {
+function transportError(error: unknown, method: string, path: string, redact: (text: string) => string): ApiError {
   if (error instanceof ApiError) return error;
-  const reason = redactSecrets(reasonOf(error instanceof TransportFailure ? error.cause : error), secrets);
-  if (!(error instanceof TransportFailure)) {
+  const reason = redact(reasonOf(error instanceof TransportFailure ? error.cause : error));
+  if (!(error instanceof TransportFailure) || error.kind === "local") {
     // Nothing was sent: building the request failed (a body that is not JSON, a bad header, a malformed id, an
-    // option out of range) or a custom fetch threw. A bad argument, reported before any request.
+    // option out of range), fetch refused to send it, or a custom fetch threw. A bad argument, never retried.
     if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError(`${method} ${path}: the request could not be built (${reason})`, { cause: error });
+    throw new ConfigurationError(`${method} ${path}: the request could not be sent (${reason})`, { cause: error });
+  }
+  const { status, location, limitBytes = 0 } = error.detail;
+  const common = { method, path, status, retryCount: Math.max(0, error.attempts - 1), cause: error.cause };
+  if (error.kind === "redirect") {
+    const shown = location && redact(location);
+    return new RedirectError({
+      ...common,
+      location: shown,
+      message: `the server redirected${shown ? ` to ${shown}` : ""}; redirects are not followed (point baseUrl at the API's own address)`,
+    });
+  }
+  if (error.kind === "too-large") {
+    return new ResponseTooLargeError({
+      ...common,
+      limitBytes,
+      message: `the response body is larger than maxResponseBytes (${limitBytes} bytes); reading stopped there`,
+    });
   }
   const [ErrorType, message] = (
     {
@@ -166,14 +185,55 @@ function transportError(error: unknown, method: string, path: string, secrets: s
       dropped: [NetworkError, `the connection dropped (${reason})`],
     } as const
   )[error.kind];
-  return new ErrorType({
-    method,
-    path,
-    message,
-    retryCount: Math.max(0, error.attempts - 1),
-    cause: error.cause,
-    requestSent: error.requestSent,
-  });
+  return new ErrorType({ ...common, message, requestSent: error.requestSent });
+}
+
+/** The string fields of an error (or of anything in its cause chain) that a user may see. */
+const SHOWN_FIELDS = ["message", "stack", "serverMessage", "requestId", "location"];
+
+/**
+ * Redacts an error in place, down its cause chain (and an AggregateError's errors): every string field a user
+ * can reach through `message`, `stack`, `util.inspect` or `JSON.stringify`. The ApiErrors this module builds are
+ * redacted as they are made; this catches what came from elsewhere, e.g. fetch's own messages in `cause`.
+ */
+function redactError<E>(error: E, redact: (text: string) => string): E {
+  const seen = new Set<unknown>();
+  const visit = (current: unknown, depth: number): void => {
+    if (typeof current !== "object" || current === null || seen.has(current) || depth > 8) return;
+    seen.add(current);
+    for (const key of SHOWN_FIELDS) {
+      const value: unknown = Reflect.get(current, key);
+      if (typeof value !== "string") continue;
+      const clean = redact(value);
+      if (clean !== value) {
+        const enumerable = Object.prototype.propertyIsEnumerable.call(current, key);
+        Object.defineProperty(current, key, { value: clean, writable: true, configurable: true, enumerable });
+      }
+    }
+    if (current instanceof ApiError && current.body !== undefined) {
+      Object.defineProperty(current, "body", { value: redactValue(current.body, redact), writable: true, configurable: true, enumerable: true });
+    }
+    visit((current as { cause?: unknown }).cause, depth + 1);
+    const inner = (current as { errors?: unknown }).errors;
+    if (Array.isArray(inner)) for (const each of inner.slice(0, 16)) visit(each, depth + 1);
+  };
+  visit(error, 0);
+  return error;
+}
+
+/**
+ * Path parameters the URL parser would turn into dot segments ("." and "..", percent-encoded or not) or an empty
+ * segment: `records.delete("..")` must not become a request to the parent path.
+ */
+function checkPathParams(init: { params?: { path?: unknown } } | undefined, method: string, path: string): void {
+  const params = init?.params?.path;
+  if (typeof params !== "object" || params === null) return;
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value !== "string" && typeof value !== "number") continue;
+    if (/^(?:\.|%2e){0,2}$/i.test(String(value))) {
+      throw new ConfigurationError(`${method} ${path}: ${name} must be an id, got ${JSON.stringify(String(value))}`);
+    }
+  }
 }
 
 /** What a create carried, for `OutcomeUnknownError.records`. */
@@ -192,25 +252,32 @@ function ambiguous(error: ApiError, idempotent: boolean): boolean {
   // A success:false body under HTTP 200 is a definite answer, whatever its code; a 5xx status is not.
   if (error instanceof ServerError) return (error.status ?? 0) >= 500;
   // A 2xx whose body cannot be read as the API's answer: the server may well have written.
-  if (error instanceof TimeoutError || error instanceof InvalidResponseError) return true;
+  // A redirect too: a 303 after a POST conventionally means it was done.
+  if (error instanceof TimeoutError || error instanceof InvalidResponseError || error instanceof RedirectError) return true;
   if (error instanceof AbortError) return error.requestSent;
   return error instanceof NetworkError && !(error instanceof ConnectionError);
 }
 
 /**
  * Turns a typed openapi-fetch client into `call(method, path, init, options)`: it resolves to the envelope's
- * `data` and throws an `ApiError` subclass for everything else. `defaults` apply to every call (a client's
- * `withOptions()`); `options` to one. See RUNTIME.md, "Errors".
+ * `data` and throws an `ApiError` subclass for everything else. `secrets` (see `secretsOf`) never appear in an
+ * error. `defaults` apply to every call (a client's `withOptions()`); `options` to one. `withoutData` names the
+ * operations (`"DELETE /path/{template}"`) whose `success: true` answer may come without `data`; every other
+ * enveloped answer must carry it. See RUNTIME.md, "Errors" and "Hostile servers".
  */
 export function createCaller<Paths extends {}>(
   client: Client<Paths>,
-  secrets: string[],
+  secrets: readonly string[],
   defaults: CallOptions = {},
+  withoutData: readonly string[] = [],
 ): Caller<Paths> {
-  return (async (method: HttpMethod, path: string, init: { body?: unknown } | undefined, callOptions: CallOptions = {}) => {
+  const redact = redactor(secrets);
+  const dataOptional = new Set(withoutData);
+  return (async (method: HttpMethod, path: string, init: { body?: unknown; params?: { path?: unknown } } | undefined, callOptions: CallOptions = {}) => {
     const { enveloped = true, signal, ...requestOptions } = { ...defaults, ...callOptions };
     const upper = method.toUpperCase();
     try {
+      checkPathParams(init, upper, path);
       const result = await (client as unknown as UntypedClient)
         .request(method, path, {
           ...init,
@@ -219,18 +286,23 @@ export function createCaller<Paths extends {}>(
           parseAs: "text",
         })
         .catch((thrown: unknown) => {
-          throw transportError(thrown, upper, path, secrets);
+          throw transportError(thrown, upper, path, redact);
         });
-      return settle(result, upper, path, enveloped, secrets);
+      return settle(result, upper, path, enveloped && (dataOptional.has(`${upper} ${path}`) ? "optional" : "required"), redact);
     } catch (error) {
-      if (!(error instanceof ApiError && ambiguous(error, requestOptions.idempotent ?? isIdempotentMethod(upper)))) throw error;
-      throw new OutcomeUnknownError({
-        ...error,
-        message: error.serverMessage,
-        note: "not re-sent: the create may have been written",
-        cause: error,
-        records: carriedRecords(init?.body),
-      });
+      if (!(error instanceof ApiError && ambiguous(error, requestOptions.idempotent ?? isIdempotentMethod(upper)))) {
+        throw redactError(error, redact);
+      }
+      throw redactError(
+        new OutcomeUnknownError({
+          ...error,
+          message: error.serverMessage,
+          note: "not re-sent: the create may have been written",
+          cause: error,
+          records: carriedRecords(init?.body),
+        }),
+        redact,
+      );
     }
   }) as Caller<Paths>;
 }
@@ -247,21 +319,33 @@ interface UntypedClient {
   request(method: string, path: string, init: object): Promise<Result>;
 }
 
-/** A response → the envelope's data, or the ApiError it stands for. */
-function settle({ data, error, response }: Result, method: string, path: string, enveloped: boolean, secrets: string[]): unknown {
+/**
+ * A response → the envelope's data, or the ApiError it stands for. `data`: whether an enveloped answer must carry
+ * `data` ("required"), may omit it ("optional"), or the answer is not enveloped (false).
+ */
+function settle(
+  { data, error, response }: Result,
+  method: string,
+  path: string,
+  expect: "required" | "optional" | false,
+  redact: (text: string) => string,
+): unknown {
   let body = response.ok ? data : error;
+  // Redacted before anything is cut from it: a secret cut in half by a snippet would no longer match.
+  const excerpt = () => snippet(redactValue(body, redact));
   const fail = (message: string, ErrorType?: new (details: ApiErrorDetails) => ApiError, code?: number) => {
-    message = redactSecrets(message, secrets);
+    message = redact(message);
     ErrorType ??= errorClassFor(response.status, code, message);
+    const requestId = REQUEST_ID_HEADERS.map((name) => response.headers.get(name)).find(Boolean);
     return new ErrorType({
       method,
       path,
       message,
       status: response.status,
       code,
-      requestId: REQUEST_ID_HEADERS.map((name) => response.headers.get(name)).find(Boolean) || undefined,
+      requestId: requestId ? redact(requestId) : undefined,
       retryCount: attemptsOf(response) - 1,
-      body: redactSecrets(body, secrets),
+      body: redactValue(body, redact),
     });
   };
   // openapi-fetch has already tried JSON on error bodies; what is still text there is an error page.
@@ -269,26 +353,30 @@ function settle({ data, error, response }: Result, method: string, path: string,
     try {
       body = body.trim() ? JSON.parse(body) : undefined;
     } catch {
-      throw fail(`the response is not JSON: ${snippet(body)}`, InvalidResponseError);
+      throw fail(`the response is not JSON: ${excerpt()}`, InvalidResponseError);
     }
   }
   // The API's `{success, code, message, data}`, when the body is one.
   const envelope = typeof (body as Envelope | null | undefined)?.success === "boolean" ? (body as Envelope) : undefined;
   if (!response.ok || envelope?.success === false) {
     // The envelope's message, else the error page itself, else the status text.
-    const said = envelope ? typeof envelope.message === "string" && envelope.message : body !== undefined && snippet(body);
+    const said = envelope ? typeof envelope.message === "string" && envelope.message : body !== undefined && excerpt();
     throw fail(
       said || response.statusText || "request failed",
       undefined,
       typeof envelope?.code === "number" ? envelope.code : undefined,
     );
   }
-  if (!enveloped) return body;
+  if (expect === false) return body;
   if (!envelope) {
     throw fail(
-      `expected a {success, data} envelope, got ${body === undefined ? "an empty body" : snippet(body)}`,
+      `expected a {success, data} envelope, got ${body === undefined ? "an empty body" : excerpt()}`,
       InvalidResponseError,
     );
+  }
+  // success: true with nothing in it, where the operation answers with data: not an answer, whatever it claims.
+  if (expect === "required" && (envelope.data === undefined || envelope.data === null)) {
+    throw fail(`the response says success but carries no data (data: ${String(envelope.data)})`, InvalidResponseError);
   }
   return envelope.data;
 }

@@ -91,12 +91,16 @@ export async function writeInChunks<Item, Result>(options: ChunkedWriteOptions<I
       const chunk = chunks[index]!;
       try {
         const results = await options.send(chunk);
-        if (results.length !== chunk.length) {
-          throw new InvalidResponseError({
+        if (!Array.isArray(results) || results.length !== chunk.length) {
+          const details = {
             method,
             path,
-            message: `the server returned ${results.length} results for ${chunk.length} records`,
-          });
+            message: `the server returned ${Array.isArray(results) ? results.length : "no list of"} results for ${chunk.length} records`,
+          };
+          // A create whose answer cannot be matched to its records may still have written them.
+          throw method.toUpperCase() === "POST"
+            ? new OutcomeUnknownError({ ...details, note: "not re-sent: the create may have been written", records: chunk })
+            : new InvalidResponseError(details);
         }
         outcomes[index] = results;
       } catch (error) {

@@ -1,5 +1,5 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
-import { invalid } from "./config.js";
+import { invalid, isSendableHeader } from "./config.js";
 import { ConfigurationError } from "./errors.js";
 import type { RetryOptions } from "./retry.js";
 import type { RateLimitOptions } from "./throttle.js";
@@ -21,6 +21,13 @@ export interface ApiClientConfig {
   rateLimit?: RateLimitOptions | false | undefined;
   /** Time allowed for each attempt, in ms. Default 60 000; 0 disables. */
   timeoutMs?: number | undefined;
+  /** The largest response body read, in bytes once decoded. Default 64 MiB. */
+  maxResponseBytes?: number | undefined;
+}
+
+/** A URL as it may be shown in a message: no user name or password. */
+function withoutCredentials(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1");
 }
 
 /** Checks a base URL and returns it without a trailing slash. See RUNTIME.md, "Safety". */
@@ -29,23 +36,55 @@ export function normalizeBaseUrl(baseUrl: string): string {
   try {
     url = new URL(baseUrl);
   } catch {
-    invalid("baseUrl", "an absolute URL", baseUrl);
+    invalid("baseUrl", "an absolute URL", typeof baseUrl === "string" ? withoutCredentials(baseUrl) : baseUrl);
   }
   const { protocol, hostname } = url;
   if (!(protocol === "https:" || (protocol === "http:" && /^(localhost|127\.0\.0\.1|\[::1\])$|\.localhost$/.test(hostname)))) {
     invalid("baseUrl", "https:// (http:// for loopback hosts only)", `${protocol}//${url.host}`);
   }
-  if (url.search || url.hash) invalid("baseUrl", "without a query string or fragment", baseUrl);
+  // Credentials in the URL would be sent by no fetch and shown by every error message.
+  if (url.username || url.password) invalid("baseUrl", "without a user name or password", `${protocol}//${url.host}`);
+  // A bare "?" or "#" parses to an empty query or fragment, yet would end up in front of every request path.
+  if (/[?#]/.test(baseUrl)) invalid("baseUrl", "without a query string or fragment", url.origin + url.pathname);
   return url.href.replace(/\/+$/, "");
 }
 
 /** The token, trimmed. Never echoed: a message names what is wrong with it, not what it is. */
 function checkToken(token: unknown): string {
   const trimmed = typeof token === "string" ? token.trim() : "";
-  if (!trimmed || /[\r\n]/.test(trimmed)) {
-    throw new ConfigurationError("token must be a non-empty string without line breaks");
+  // Visible ASCII only: anything else cannot travel in an Authorization header in every runtime.
+  if (!/^[\x21-\x7e]+$/.test(trimmed)) {
+    throw new ConfigurationError("token must be a non-empty string of visible ASCII characters (no spaces, line breaks or control characters)");
   }
   return trimmed;
+}
+
+/** Extra headers, checked now so that a bad one is refused at construction, never echoing its value. */
+function checkHeaders(headers: unknown): Record<string, string> {
+  if (headers === undefined) return {};
+  if (typeof headers !== "object" || headers === null || Array.isArray(headers)) invalid("headers", "an object of strings", headers);
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== "string" || !isSendableHeader(name, value)) {
+      throw new ConfigurationError(
+        `headers: ${JSON.stringify(name.slice(0, 64))} must be a header name with a string value of visible characters (no line breaks or control characters)`,
+      );
+    }
+  }
+  return headers as Record<string, string>;
+}
+
+/** Header names whose values are secrets (a proxy's key, a cookie) and are redacted from errors like the token. */
+const SECRET_HEADER = /auth|token|secret|key|cookie|session|signature|password|credential/i;
+
+/**
+ * What must never appear in an error for this configuration: the token (as given and as sent) and the values of
+ * the extra headers whose names say they are secrets.
+ */
+export function secretsOf(config: { token: string; headers?: Record<string, string> | undefined }): string[] {
+  const fromHeaders = Object.entries(config.headers ?? {})
+    .filter(([name, value]) => SECRET_HEADER.test(name) && typeof value === "string" && value.trim().length >= 4)
+    .map(([, value]) => value);
+  return [config.token, ...fromHeaders].filter((secret) => typeof secret === "string");
 }
 
 /** Adds the bearer token to requests for the API's own origin only. */
@@ -65,7 +104,7 @@ export function createApiClient<Paths extends {}>(config: ApiClientConfig): Clie
   const baseUrl = normalizeBaseUrl(config.baseUrl);
   const client = createClient<Paths>({
     baseUrl,
-    headers: { Accept: "application/json", ...config.headers },
+    headers: { Accept: "application/json", ...checkHeaders(config.headers) },
     fetch: createTransport({ ...config, token }),
   });
   client.use(authMiddleware(token, baseUrl));
@@ -80,6 +119,8 @@ export interface RuntimeOptions {
   rateLimit?: RateLimitOptions | false | undefined;
   /** Time allowed for each attempt, in ms. Default 60 000; 0 disables. */
   timeoutMs?: number | undefined;
+  /** The largest response body read, in bytes once decoded (RUNTIME.md, "Hostile servers"). Default 64 MiB. */
+  maxResponseBytes?: number | undefined;
   /** Records per write request in bulk writes. Default 10, the servers' limit. */
   maxRecordsPerWrite?: number | undefined;
   /** Write requests in flight at once in bulk writes. Default 3 (the rate limit still applies). */

@@ -42,6 +42,9 @@ export class ApiError extends Error {
   declare readonly serverMessage: string;
 
   constructor(details: ApiErrorDetails) {
+    // A server's text is cut before it reaches a message (the whole of it stays in `body`): a 50 MB `message`
+    // must not become a 50 MB error message. Callers redact it before this point, so nothing is cut mid-secret.
+    details = { ...details, message: cap(details.message, MAX_SERVER_TEXT), requestId: details.requestId && cap(details.requestId, 200) };
     super(describe(details), details.cause === undefined ? undefined : { cause: details.cause });
     for (const key of COPIED_FIELDS) (this as Record<string, unknown>)[key] = details[key];
     this.retryCount ??= 0;
@@ -52,6 +55,14 @@ export class ApiError extends Error {
   toJSON(): Record<string, unknown> {
     return Object.fromEntries((["name", "message", ...COPIED_FIELDS] as const).map((key) => [key, this[key]]));
   }
+}
+
+/** How much of a server's message an error's `message` and `serverMessage` carry. */
+export const MAX_SERVER_TEXT = 1000;
+
+/** `text` cut to `max` characters, saying how much was left out. */
+export function cap(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}… [${text.length - max} more characters]` : text;
 }
 
 function describe({ method, path, message, status, code, requestId, note }: ApiErrorDetails): string {
@@ -85,7 +96,7 @@ export class ValidationError extends ApiError {
 export class RateLimitError extends ApiError {
   override name = "RateLimitError";
 }
-/** Monthly API quota or space capacity exhausted (Vika 403 usage, 426, 428; Bika 429 "quota"). Not retryable. */
+/** Monthly API quota or capacity exhausted (Vika 403 usage, 426, 428, 304 row limit; Bika 429 "quota"). Not retryable. */
 export class QuotaError extends ApiError {
   override name = "QuotaError";
 }
@@ -108,6 +119,30 @@ export class ConnectionError extends NetworkError {
 /** The request took longer than its timeout. */
 export class TimeoutError extends ApiError {
   override name = "TimeoutError";
+}
+/**
+ * The server answered with a redirect (3xx). None is followed: the APIs never redirect an API call, and
+ * following one could send the request's body and headers elsewhere or turn a write into a read. `location`
+ * is where it pointed (without credentials or query), when the runtime can see it.
+ */
+export class RedirectError extends ApiError {
+  override name = "RedirectError";
+  declare readonly location: string | undefined;
+
+  constructor(details: ApiErrorDetails & { location?: string | undefined }) {
+    super(details);
+    this.location = details.location;
+  }
+}
+/** The response body was larger than `maxResponseBytes` once decoded; reading stopped there. */
+export class ResponseTooLargeError extends InvalidResponseError {
+  override name = "ResponseTooLargeError";
+  declare readonly limitBytes: number;
+
+  constructor(details: ApiErrorDetails & { limitBytes: number }) {
+    super(details);
+    this.limitBytes = details.limitBytes;
+  }
 }
 /** The caller aborted the request through its AbortSignal. */
 export class AbortError extends ApiError {
@@ -153,7 +188,8 @@ export function errorClassFor(status: number | undefined, code: number | undefin
   const key = code ?? status ?? 0;
   const keyIs = (...codes: number[]) => codes.includes(key);
   if (keyIs(401) || status === 401) return AuthenticationError;
-  if (keyIs(426, 428) || (keyIs(403, 429) && /quota|usage|API_REQUEST|capacity/i.test(message))) return QuotaError;
+  // 304: the datasheet's row limit, sent with HTTP 500 on create; permanent, not a server failure.
+  if (keyIs(304, 426, 428) || (keyIs(403, 429) && /quota|usage|API_REQUEST|capacity/i.test(message))) return QuotaError;
   if (keyIs(429) || status === 429) return RateLimitError;
   if (keyIs(403, 602)) return PermissionError;
   if (keyIs(301, 404)) return NotFoundError;

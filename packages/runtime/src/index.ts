@@ -11,6 +11,8 @@ export {
   PermissionError,
   QuotaError,
   RateLimitError,
+  RedirectError,
+  ResponseTooLargeError,
   ServerError,
   TimeoutError,
   ValidationError,
@@ -18,15 +20,16 @@ export {
   errorClassFor,
 } from "./errors.js";
 export type { ApiErrorDetails } from "./errors.js";
-export { authMiddleware, createApiClient, normalizeBaseUrl } from "./client.js";
+export { authMiddleware, createApiClient, normalizeBaseUrl, secretsOf } from "./client.js";
+export { MAX_TIMER_MS } from "./config.js";
 export type { ApiClientConfig, RuntimeOptions } from "./client.js";
 export { createCaller } from "./caller.js";
-export { DEFAULT_RETRY, isConnectFailure, isIdempotentMethod, parseRetryAfter, resolveRetry, retryDelayMs, shouldRetry } from "./retry.js";
+export { DEFAULT_RETRY, isConnectFailure, isIdempotentMethod, isLocalFailure, parseRetryAfter, resolveRetry, retryDelayMs, shouldRetry } from "./retry.js";
 export type { Failure, ResolvedRetry, RetryOptions } from "./retry.js";
 export { limiterFor, rateLimitKey, sleep, slidingWindowLimiter } from "./throttle.js";
 export type { Limiter, RateLimitOptions } from "./throttle.js";
-export { REQUEST_OPTIONS_KEY, TransportFailure, attemptsOf, createTransport } from "./transport.js";
-export type { RequestOptions, TransportOptions } from "./transport.js";
+export { DEFAULT_MAX_RESPONSE_BYTES, REQUEST_OPTIONS_KEY, TransportFailure, attemptsOf, createTransport } from "./transport.js";
+export type { FailureDetail, RequestOptions, TransportOptions } from "./transport.js";
 export type {
   CallOptions,
   Caller,
@@ -39,7 +42,7 @@ export type {
   PerCallOptions,
   UndefinedWhereOptional,
 } from "./caller.js";
-export { REDACTED, TRUNCATED, redactSecrets } from "./redact.js";
+export { REDACTED, TRUNCATED, redactSecrets, redactValue, redactor } from "./redact.js";
 export { fileNameOf, singleFileForm, toBlob } from "./uploads.js";
 export type { UploadSource } from "./uploads.js";
 export { itemsOf, listIn, listOf, pagesByCursor, pagesByNumber } from "./pagination.js";

@@ -1,29 +1,62 @@
-const BEARER = /Bearer\s+[A-Za-z0-9._~+/=-]+/g;
+/**
+ * Credentials in general, after the exact secrets are gone: an `Authorization` scheme and whatever follows it up
+ * to a space or quote (so a token with `+`, `$` or `)` in it is covered to its end), and the shapes of Vika
+ * (`usk…`) and Bika (`bkt…`) API tokens.
+ */
+const GENERIC = /\b(?:Bearer|Basic)\s+[^\s"'<>]+|\b(?:usk|bkt)[A-Za-z0-9]{10,}/gi;
 export const REDACTED = "[redacted]";
 /** Deeper structures are cut here: no API sends them, and copying them recursively would overflow the stack. */
 const MAX_DEPTH = 64;
 export const TRUNCATED = "[truncated]";
 
 /**
- * Replaces every occurrence of the given secrets (and any `Bearer …` credential) in a string, or in every
- * string of a JSON-like value (nested up to 64 levels; deeper parts become "[truncated]"). Servers sometimes echo request headers back (Bika's system meta does), so
- * anything that ends up in an error or a log passes through here first.
+ * Each secret as it may come back from a server: as given, trimmed, percent-encoded and JSON-escaped; longest
+ * first, so that a secret inside another cannot leave the longer one's tail behind.
+ */
+function forms(secrets: readonly string[]): string[] {
+  const all = new Set<string>();
+  for (const secret of secrets) {
+    if (typeof secret !== "string") continue;
+    for (const form of [secret, secret.trim()]) {
+      all.add(form);
+      all.add(encodeURIComponent(form));
+      all.add(JSON.stringify(form).slice(1, -1));
+    }
+  }
+  all.delete("");
+  return [...all].sort((a, b) => b.length - a.length);
+}
+
+/** A string redactor for these secrets: exact secrets first, then the generic credential patterns. */
+export function redactor(secrets: readonly string[]): (text: string) => string {
+  const wanted = forms(secrets);
+  return (text) => {
+    for (const secret of wanted) text = text.split(secret).join(REDACTED);
+    return text.replace(GENERIC, REDACTED);
+  };
+}
+
+/**
+ * Replaces every occurrence of the given secrets (and anything shaped like a credential) in a string, or in every
+ * string of a JSON-like value, keys included (nested up to 64 levels; deeper parts become "[truncated]").
+ * Servers sometimes echo request headers back (Bika's system meta does), so anything that ends up in an error
+ * or a log passes through here first, before anything is cut short.
  */
 export function redactSecrets<T>(value: T, secrets: readonly string[]): T {
-  const wanted = secrets.filter(Boolean);
+  return redactValue(value, redactor(secrets));
+}
+
+/** `redactSecrets` with a redactor made once (see `redactor`), for code that redacts often. */
+export function redactValue<T>(value: T, redact: (text: string) => string): T {
   const scrub = (input: unknown, depth: number): unknown => {
-    if (typeof input === "string") {
-      let output = input.replace(BEARER, `Bearer ${REDACTED}`);
-      for (const secret of wanted) output = output.split(secret).join(REDACTED);
-      return output;
-    }
+    if (typeof input === "string") return redact(input);
     if (typeof input !== "object" || input === null) return input;
     if (depth >= MAX_DEPTH) return TRUNCATED;
     // fromEntries defines each key as an own property, so a "__proto__" key stays data instead of replacing the
     // copy's prototype.
     return Array.isArray(input)
       ? input.map((inner) => scrub(inner, depth + 1))
-      : Object.fromEntries(Object.entries(input).map(([key, inner]) => [key, scrub(inner, depth + 1)]));
+      : Object.fromEntries(Object.entries(input).map(([key, inner]) => [redact(key), scrub(inner, depth + 1)]));
   };
   return scrub(value, 0) as T;
 }

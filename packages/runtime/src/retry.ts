@@ -1,7 +1,7 @@
 /**
  * When a failed attempt is sent again, and after how long. The rules are RUNTIME.md, "Retries".
  */
-import { invalid, type Resolved } from "./config.js";
+import { MAX_TIMER_MS, checkDuration, invalid, type Resolved } from "./config.js";
 
 export interface RetryOptions {
   /** Attempts after the first. Default 3. */
@@ -41,10 +41,9 @@ export function resolveRetry(...layers: Array<RetryOptions | false | undefined>)
       for (const key of Object.keys(DEFAULT_RETRY) as Array<keyof ResolvedRetry>) {
         // An undefined option keeps the value below it, as an absent one does.
         const value: unknown = layer[key] === undefined ? below[key] : layer[key];
-        if (!(typeof value === "number" && value >= 0 && (key !== "retries" || Number.isInteger(value)))) {
-          invalid(`retry.${key}`, key === "retries" ? "a non-negative integer" : "a non-negative number of ms", value);
-        }
-        resolved[key] = value;
+        if (key !== "retries") resolved[key] = checkDuration(`retry.${key}`, value);
+        else if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) resolved[key] = value;
+        else invalid("retry.retries", "a non-negative integer", value);
       }
     }
   }
@@ -73,15 +72,29 @@ export function shouldRetry(failure: Failure, idempotent: boolean): boolean {
 
 /** Exponential backoff: `minDelayMs × 2^attempt`, capped at `maxDelayMs`, with jitter between half and all of it. */
 export function retryDelayMs(retry: ResolvedRetry, attempt: number, random = Math.random): number {
-  const ceiling = Math.min(retry.maxDelayMs, retry.minDelayMs * 2 ** attempt);
+  // maxDelayMs is at most MAX_TIMER_MS (checked in resolveRetry), so no computed delay can overflow a timer.
+  const ceiling = Math.min(retry.maxDelayMs, retry.minDelayMs * 2 ** attempt, MAX_TIMER_MS);
   return Math.round((ceiling * (1 + random())) / 2);
 }
 
-/** `Retry-After` as milliseconds: delta-seconds or an HTTP date. Undefined when absent or unreadable. */
+const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
+const TIME = "\\d{2}:\\d{2}:\\d{2}";
+/** The three HTTP-date forms (RFC 9110 §5.6.7): IMF-fixdate, the obsolete RFC 850 form, and asctime. */
+const HTTP_DATE = new RegExp(
+  `^(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, \\d{2}-${MONTH}-\\d{2} ${TIME} GMT|${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4})$`,
+);
+
+/**
+ * `Retry-After` as milliseconds: delta-seconds (digits only) or an HTTP-date; a date in the past is 0.
+ * Undefined for anything else ("-1", "+5", "1.5", "soon"), which then gets the ordinary backoff: a lenient
+ * date parser would read such values as dates long past and skip the backoff altogether.
+ */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value?.trim()) return undefined;
-  const ms = /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
-  return Number.isNaN(ms) ? undefined : Math.max(0, Math.round(ms));
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  if (/^\d+$/.test(trimmed)) return Math.min(Number(trimmed) * 1000, Number.MAX_SAFE_INTEGER);
+  return HTTP_DATE.test(trimmed) ? Math.max(0, Date.parse(trimmed) - now) : undefined;
 }
 
 /** Methods whose repetition cannot do harm: reads, updates that set values, deletes. POST creates. */
@@ -89,15 +102,28 @@ export function isIdempotentMethod(method: string): boolean {
   return method.toUpperCase() !== "POST";
 }
 
+/** Error codes of a failed `fetch` that mean it refused to send: nothing went on the wire. */
+const LOCAL_CODES = /^(UND_ERR_INVALID_ARG|UND_ERR_NOT_SUPPORTED|ERR_INVALID_ARG_TYPE|ERR_INVALID_ARG_VALUE|ERR_INVALID_URL|ERR_INVALID_CHAR|ERR_INVALID_HTTP_TOKEN|ERR_UNESCAPED_CHARACTERS)$/;
+
+/** The first `code` down an error's causes, if any. */
+function codeOf(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === "string") return code;
+    current = cause;
+  }
+  return undefined;
+}
+
+/** Whether a `fetch` rejection is fetch refusing to send (an invalid argument), not a failure on the wire. */
+export function isLocalFailure(error: unknown): boolean {
+  return LOCAL_CODES.test(codeOf(error) ?? "");
+}
+
 /** Error codes of a failed `fetch` that mean no connection was made. */
 const CONNECT_CODES = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_CONNECT_TIMEOUT)$/;
 
 /** Whether a `fetch` rejection happened before the request reached the server: the first `code` down its causes. */
 export function isConnectFailure(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 5; depth += 1) {
-    const { code, cause } = current as { code?: unknown; cause?: unknown };
-    if (typeof code === "string") return CONNECT_CODES.test(code);
-    current = cause;
-  }
-  return false;
+  return CONNECT_CODES.test(codeOf(error) ?? "");
 }

@@ -2,7 +2,7 @@
  * Client-side rate limiting, keyed the way the servers count: per token and per datasheet (or space, or the
  * user when the path names neither). See RUNTIME.md, "Rate limits".
  */
-import { invalid, type Resolved } from "./config.js";
+import { MAX_TIMER_MS, checkDuration, invalid, type Resolved } from "./config.js";
 
 export interface RateLimitOptions {
   /** Requests per second per key. Default 5 (the Fusion API's default); plans allow 2, 5, 10 or 20. */
@@ -26,8 +26,9 @@ export interface Limiter {
   isIdle(): boolean;
 }
 
-/** Waits `ms`; rejects with the signal's reason as soon as it aborts. */
+/** Waits `ms` (at most MAX_TIMER_MS: a longer timer would fire at once); rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  ms = Math.min(ms, MAX_TIMER_MS);
   return new Promise((resolve, reject) => {
     const abort = () => {
       clearTimeout(timer);
@@ -51,10 +52,12 @@ export function slidingWindowLimiter(options: RateLimitOptions = {}, now: () => 
   if (!(Number.isFinite(requestsPerSecond) && requestsPerSecond > 0)) {
     invalid("rateLimit.requestsPerSecond", "a positive number", requestsPerSecond);
   }
-  if (!(Number.isFinite(marginMs) && marginMs >= 0)) invalid("rateLimit.marginMs", "a non-negative number of ms", marginMs);
+  checkDuration("rateLimit.marginMs", marginMs);
   // Fractional rates (e.g. 0.5/s) become one start per 1/rate seconds.
   const slots = Math.max(1, Math.floor(requestsPerSecond));
   const windowMs = (1000 + marginMs) / Math.min(1, requestsPerSecond);
+  // A rate so low that one start per window no longer fits in a timer.
+  if (windowMs > MAX_TIMER_MS) invalid("rateLimit", "a window (1000 ms + marginMs, over requestsPerSecond below 1) a timer can hold", windowMs);
   const starts: number[] = [];
   let tail = Promise.resolve();
   let waiting = 0;
@@ -75,11 +78,20 @@ export function slidingWindowLimiter(options: RateLimitOptions = {}, now: () => 
   return {
     acquire(signal) {
       waiting += 1;
+      // An aborted caller's turn still comes, and then passes at once without taking a slot (waitForSlot checks
+      // the signal first), so that the queue behind it keeps its order.
       const turn = tail.then(() => waitForSlot(signal)).finally(() => {
         waiting -= 1;
       });
       tail = turn.catch(() => undefined);
-      return turn;
+      if (!signal) return turn;
+      // The caller hears of its abort at once, not when its turn comes.
+      return new Promise<void>((resolve, reject) => {
+        const abort = () => reject(signal.reason);
+        if (signal.aborted) abort();
+        else signal.addEventListener("abort", abort, { once: true });
+        turn.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+      });
     },
     isIdle: () => waiting === 0 && !(starts[starts.length - 1]! > now() - windowMs),
   };

@@ -3,11 +3,13 @@
  * middleware run once per call while this layer owns every attempt: rate limit → timeout → fetch → retry.
  * See RUNTIME.md.
  */
-import { invalid } from "./config.js";
+import { checkDuration, invalid, isSendableHeader } from "./config.js";
+import { ConfigurationError } from "./errors.js";
 import {
   type Failure,
   type RetryOptions,
   isConnectFailure,
+  isLocalFailure,
   isIdempotentMethod,
   parseRetryAfter,
   resolveRetry,
@@ -35,23 +37,100 @@ export interface TransportOptions {
   rateLimit?: RateLimitOptions | false | undefined;
   /** Time allowed for each attempt. Default 60 s; 0 disables. */
   timeoutMs?: number | undefined;
+  /** The largest response body read, counted once decoded. Default 64 MiB. */
+  maxResponseBytes?: number | undefined;
 }
+
+/** The default of `maxResponseBytes`: far above any page the APIs send (1000 records), far below a bomb. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
 /** The key under which openapi-fetch copies our per-call options onto the Request. */
 export const REQUEST_OPTIONS_KEY = "bikavikaOptions";
 
-/** Why the transport gave up without a response; the caller turns it into an ApiError. */
+/** What the transport knows about a failure beyond its kind. */
+export interface FailureDetail {
+  /** The HTTP status of a redirect or of a body too large to read. */
+  status?: number | undefined;
+  /** Where a redirect pointed: origin and path only, when visible. */
+  location?: string | undefined;
+  /** The `maxResponseBytes` a body went past. */
+  limitBytes?: number | undefined;
+}
+
+/**
+ * Why the transport gave up without a usable response; the caller turns it into an ApiError. "local": fetch
+ * refused to send (nothing reached the wire); "redirect": the server answered 3xx; "too-large": the body went
+ * past `maxResponseBytes`.
+ */
 export class TransportFailure extends Error {
-  declare readonly kind: "connect" | "dropped" | "timeout" | "abort";
+  declare readonly kind: "connect" | "dropped" | "timeout" | "abort" | "local" | "redirect" | "too-large";
   declare readonly attempts: number;
   declare readonly timeoutMs: number | undefined;
   /** For "abort": whether the request was on the wire. */
   declare readonly requestSent: boolean;
+  declare readonly detail: FailureDetail;
 
-  constructor(kind: TransportFailure["kind"], attempts: number, timeoutMs: number | undefined, cause: unknown, requestSent = false) {
+  constructor(
+    kind: TransportFailure["kind"],
+    attempts: number,
+    timeoutMs: number | undefined,
+    cause: unknown,
+    requestSent = false,
+    detail: FailureDetail = {},
+  ) {
     super(kind, { cause });
-    Object.assign(this, { name: "TransportFailure", kind, attempts, timeoutMs, requestSent });
+    Object.assign(this, { name: "TransportFailure", kind, attempts, timeoutMs, requestSent, detail });
   }
+}
+
+/** The statuses that redirect: never followed (RUNTIME.md, "Hostile servers"). */
+const REDIRECTS = [301, 302, 303, 307, 308];
+
+/** Where a redirect points, as it may be shown: origin and path, no credentials, query or fragment. */
+function locationOf(response: Response, requestUrl: string): string | undefined {
+  const location = response.headers.get("location");
+  if (!location) return undefined;
+  try {
+    const url = new URL(location, requestUrl);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A body past the limit: thrown by readBody, told apart from a failed read. */
+class TooLarge extends Error {}
+
+/**
+ * The whole body, counted as it arrives (decoded) so that a decompression bomb stops at `limit` bytes, not at
+ * the end of memory. Null for a response without a body.
+ */
+async function readBody(response: Response, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
+  const body = response.body;
+  if (!body) return null;
+  const reader = body.getReader();
+  const stop = () => reader.cancel().catch(() => undefined);
+  if (Number(response.headers.get("content-length")) > limit) {
+    await stop();
+    throw new TooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    size += chunk.value.byteLength;
+    if (size > limit) {
+      await stop();
+      throw new TooLarge();
+    }
+    chunks.push(chunk.value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 const attemptsByResponse = new WeakMap<Response, number>();
@@ -62,16 +141,17 @@ export function attemptsOf(response: Response): number {
 }
 
 function checkTimeout(ms: number | undefined): number | undefined {
-  if (!(ms === undefined || ms === 0 || (Number.isFinite(ms) && ms > 0))) {
-    invalid("timeoutMs", "a positive number of ms (or 0 for none)", ms);
-  }
-  return ms;
+  return ms === undefined ? ms : checkDuration("timeoutMs", ms);
 }
 
 export function createTransport(options: TransportOptions): typeof globalThis.fetch {
   const { token, fetch: customFetch, rateLimit = {} } = options;
   const baseRetry = resolveRetry(options.retry);
   const baseTimeout = checkTimeout(options.timeoutMs ?? 60_000);
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (!(Number.isSafeInteger(maxResponseBytes) && maxResponseBytes > 0)) {
+    invalid("maxResponseBytes", "a positive whole number of bytes", maxResponseBytes);
+  }
   if (rateLimit !== false) {
     if (typeof rateLimit !== "object" || rateLimit === null) invalid("rateLimit", "an options object or false", rateLimit);
     slidingWindowLimiter(rateLimit); // refuses a bad rate now, not at the first request
@@ -87,6 +167,13 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
     const callerSignal = original.signal;
     const limiter = rateLimit ? limiterFor(token, new URL(original.url).pathname, rateLimit) : undefined;
     const giveUp = (failure: Failure, attempt: number) => attempt > retry.retries || !shouldRetry(failure, idempotent);
+    // A header fetch cannot send (one a middleware set, say) is the caller's mistake: refused before anything
+    // is sent, never retried as if the network had failed. The value is not echoed: it may be a secret.
+    for (const [name, value] of original.headers) {
+      if (!isSendableHeader(name, value)) {
+        throw new ConfigurationError(`the request header ${JSON.stringify(name)} holds characters fetch cannot send`);
+      }
+    }
 
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -97,17 +184,32 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
       }
       const timeout = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
       let response: Response | undefined;
+      let status: number | undefined;
       let thrown: unknown;
       try {
-        // Each attempt sends its own copy: a body can be read only once.
-        const request = new Request(original.clone(), timeout ? { signal: AbortSignal.any([callerSignal, timeout]) } : {});
+        // Each attempt sends its own copy: a body can be read only once. Redirects come back as responses.
+        const request = new Request(original.clone(), {
+          redirect: "manual",
+          ...(timeout ? { signal: AbortSignal.any([callerSignal, timeout]) } : {}),
+        });
         const received = await (customFetch ?? fetch)(request);
         if (!(received instanceof Response)) throw new TypeError(`fetch resolved to ${typeof received}, not a Response`);
+        status = received.status;
+        if (received.type === "opaqueredirect" || REDIRECTS.includes(received.status)) {
+          await received.body?.cancel().catch(() => undefined);
+          const detail = { status: received.status || undefined, location: locationOf(received, request.url) };
+          throw new TransportFailure("redirect", attempt, timeoutMs, undefined, true, detail);
+        }
         // The body is read inside the attempt: one that stalls counts against the attempt's timeout, and one cut
         // off mid-way is a dropped connection, both retried like any other failed attempt.
-        response = new Response(received.body && (await received.arrayBuffer()), received);
+        response = new Response(await readBody(received, maxResponseBytes), received);
       } catch (error) {
-        // Once fetch has been called, any failure may have happened on the wire: classified below, never local.
+        if (error instanceof TransportFailure) throw error;
+        if (error instanceof TooLarge) {
+          throw new TransportFailure("too-large", attempt, timeoutMs, undefined, true, { status, limitBytes: maxResponseBytes });
+        }
+        // Once fetch has been called, any failure may have happened on the wire (classified below), unless fetch
+        // itself says it refused to send.
         thrown = error;
       }
       let retryAfterMs: number | undefined;
@@ -119,6 +221,7 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
         }
       } else {
         if (callerSignal.aborted) throw new TransportFailure("abort", attempt, timeoutMs, callerSignal.reason, true);
+        if (isLocalFailure(thrown)) throw new TransportFailure("local", attempt, timeoutMs, thrown);
         const failure = timeout?.aborted ? "timeout" : isConnectFailure(thrown) ? "connect" : "dropped";
         if (giveUp(failure, attempt)) throw new TransportFailure(failure, attempt, timeoutMs, thrown);
       }

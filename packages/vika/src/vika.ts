@@ -11,12 +11,14 @@ import {
   type UndefinedWhereOptional,
   type UploadSource,
   createCaller,
+  secretsOf,
   itemsOf,
   listIn,
   pagesByNumber,
   singleFileForm,
   writeInChunks,
 } from "@bikavika/runtime";
+import { operationsWithoutData } from "./generated/operations.js";
 import type { FetchOptions } from "openapi-fetch";
 import type { HttpMethod, PathsWithMethod, RequiredKeysOf, Writable } from "openapi-typescript-helpers";
 import {
@@ -506,7 +508,7 @@ export class Vika {
       // rest. An empty base URL means the default, as an absent one does.
       createVikaClient({ ...options, baseUrl: (options.baseUrl ?? options.host) || undefined });
     this.#callDefaults = shared?.callDefaults ?? {};
-    this.request = createCaller(this.client, [options.token], this.#callDefaults);
+    this.request = createCaller(this.client, secretsOf(options), this.#callDefaults, operationsWithoutData);
     this.#ctx = {
       call: this.request,
       fieldKey: options.fieldKey,

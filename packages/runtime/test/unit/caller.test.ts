@@ -187,7 +187,15 @@ describe("the token never leaks (RUNTIME.md: Safety)", () => {
 });
 
 describe("hostile ids and responses are harmless (RUNTIME.md: Safety)", () => {
-  it.each(["../../admin", "a/b", "x?y=1", "x#frag", "%2e%2e", "dst 1"])("path parameter %j stays one path segment", async (id) => {
+  it.each([".", "..", "%2e", "%2E%2e", ".%2e", ""])("path parameter %j (a dot or empty segment) is refused before anything is sent", async (id) => {
+    const { call, seen } = callerFor(() => json({ success: true, code: 200, message: "OK", data: { id } }));
+    const error: unknown = await call("get", "/v1/things/{thingId}", { params: { path: { thingId: id } } }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain("thingId must be an id");
+    expect(seen).toHaveLength(0);
+  });
+
+  it.each(["../../admin", "a/b", "x?y=1", "x#frag", "...", "%252e%252e", "dst 1"])("path parameter %j stays one path segment", async (id) => {
     const { call, seen } = callerFor(() => json({ success: true, code: 200, message: "OK", data: { id } }));
     await call("get", "/v1/things/{thingId}", { params: { path: { thingId: id } } });
     const url = new URL(seen[0]!.url);
