@@ -83,6 +83,26 @@ const DATABASE = `${SPACE}/resources/databases/{nodeId}` as const;
 const V1_RECORDS = `${DATABASE}/records` as const;
 const V1_RECORD = `${V1_RECORDS}/{recordId}` as const;
 const V2_RECORDS = "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records";
+
+/**
+ * The v2 list's `sort` as the server reads it, one bracketed pair per key (`sort[0][field]=Name&sort[0][order]=asc`;
+ * see the spec's listRecordsV2): openapi-fetch's serializer takes no arrays of objects.
+ */
+function bracketSort<Query extends { sort?: unknown }>(query: Query): Query {
+  const { sort, ...rest } = query;
+  if (sort === undefined) return query;
+  if (!Array.isArray(sort)) throw new ConfigurationError("recordsV2.list: sort must be an array of { field, order }");
+  const pairs: Record<string, string> = {};
+  sort.forEach((key: unknown, index) => {
+    const { field, order } = (key ?? {}) as { field?: unknown; order?: unknown };
+    if (typeof field !== "string" || !(order === undefined || order === "asc" || order === "desc")) {
+      throw new ConfigurationError(`recordsV2.list: sort[${index}] must be { field: string, order?: "asc" | "desc" }`);
+    }
+    pairs[`sort[${index}][field]`] = field;
+    if (order) pairs[`sort[${index}][order]`] = order;
+  });
+  return { ...rest, ...pairs } as unknown as Query;
+}
 const V2_RECORD = `${V2_RECORDS}/{recordId}` as const;
 const NODES = `${SPACE}/nodes` as const;
 const OUTGOING_WEBHOOKS = `${SPACE}/outgoing-webhooks` as const;
@@ -201,8 +221,8 @@ export class DatabaseAO {
    */
   readonly recordsV2 = {
     /** One page; pass the returned `offset` back to get the next while `hasMore` is true. */
-    list: (query: RecordListQueryV2 = {}): Promise<RecordPageV2> =>
-      this.#call("get", V2_RECORDS, this.#params({}, query)),
+    list: async (query: RecordListQueryV2 = {}): Promise<RecordPageV2> =>
+      this.#call("get", V2_RECORDS, this.#params({}, bracketSort(query))),
     /** Every page, following `offset` while `hasMore`. */
     pages: (query: Omit<RecordListQueryV2, "offset"> = {}) =>
       pagesByCursor(

@@ -84,6 +84,7 @@ export const cases: { [OperationId in keyof operations]: Case } = {
       bika.space.byId(SPACE).database(DATABASE).recordsV2.list({
         pageSize: 2,
         fields: ["Name", "Status"],
+        sort: [{ field: "Name", order: "asc" }, { field: "Status", order: "desc" }],
         cellFormat: "json",
         fieldKey: "name",
         userLocale: "en",

@@ -52,6 +52,27 @@ describe("v1 records.listAll", () => {
   });
 });
 
+describe("v2 recordsV2.list sort", () => {
+  it("sends each sort key as a bracketed pair, in order", async () => {
+    const { database, requests } = scripted(() => envelope({ records: [], hasMore: false }));
+    await database.recordsV2.list({ sort: [{ field: "Name", order: "asc" }, { field: "分数 }", order: "desc" }, { field: "Stage" }] });
+    const query = new URL(requests[0]!.url).searchParams;
+    expect([...query]).toEqual([
+      ["sort[0][field]", "Name"],
+      ["sort[0][order]", "asc"],
+      ["sort[1][field]", "分数 }"],
+      ["sort[1][order]", "desc"],
+      ["sort[2][field]", "Stage"],
+    ]);
+  });
+
+  it.each([[{ field: 1 }], [{ field: "Name", order: "up" }], [null], "Name"])("refuses sort %j before sending", async (sort) => {
+    const { database, requests } = scripted(() => envelope({ records: [], hasMore: false }));
+    await expect(database.recordsV2.list({ sort } as never)).rejects.toThrow(/sort/);
+    expect(requests).toHaveLength(0);
+  });
+});
+
 describe("v2 recordsV2.listAll", () => {
   it("follows offset while hasMore", async () => {
     const { database, requests } = scripted((url) => {
