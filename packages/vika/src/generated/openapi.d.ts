@@ -28,7 +28,12 @@ export interface paths {
          *     * `data.total` is the row count after the view, `filterByFormula` and `recordIds`, capped by `maxRecords`.
          *     * Empty cells are **omitted** from `fields`, and so are fields hidden in the requested view.
          *     * Without `viewId` the first view's row order is used, but its filters and hidden fields are ignored.
-         *     * With `recordIds`, rows come back in the given order, view filtering is skipped, and there is no paging.
+         *     * With `recordIds`, rows come back in the given order and view filtering is skipped, but **paging still
+         *       applies**: `pageNum`/`pageSize` (default 100) cut the selected rows after the ids are looked up
+         *       (`apitable/apitable:packages/core/src/databus/logic/view.ts#getRecords` slices every row list by
+         *       `pagination`, and `ros/page.ro.ts` defaults `pageSize` to 100). 150 ids give 100 records and
+         *       `total: 150`; ask for `pageSize` up to 1000, or page on. The reference says "no paging" here, which the
+         *       server does not do. Ids that match no record are left out, so `total` can be smaller than the ids sent.
          *     * The reference's sample shows `uploadedAt`. That is a documentation error: the server sends
          *       `updatedAt`.
          */
@@ -50,7 +55,12 @@ export interface paths {
          *       code 400 (`api_params_invalid_fields_value`).
          *     * SingleSelect/MultiSelect values are option **names**. The reference says an unknown option gives
          *       error 400; the server instead **creates the option**.
-         *     * Computed fields (AutoNumber, Formula, MagicLookUp, Created/LastModified time and by) cannot be written.
+         *     * Each cell is validated by its field type's class in `fusion/field/*.field.ts` (the table in
+         *       `CellValueWrite`): a SingleSelect takes one name as a **string** (an array is refused), a URL a string or
+         *       `{text, title?, favicon?}`, a Member item `{id}` or `{unitId}` alone (`name` and `type` only when neither
+         *       is given). WorkDoc cells take only `null`. Computed fields (AutoNumber, Formula, MagicLookUp,
+         *       Created/LastModified time and by) refuse **every value, `null` included**. A refusal is code 400 with
+         *       HTTP 200.
          *     * The 10-record check runs after per-field validation, so an oversize batch can fail with a field error
          *       first.
          *     * New records go to the end of `viewId`'s view, or of the first view.
@@ -78,7 +88,13 @@ export interface paths {
          *
          *     The server checks first that every `recordId` exists and is not archived (code 400
          *     `api_param_record_not_exists` / `api_param_record_archived`). Unknown field keys are dropped silently,
-         *     and unknown select options are created, as in `createRecords`.
+         *     unknown select options are created, and every cell is validated by its field type, as in `createRecords`
+         *     (computed fields refuse even `null`).
+         *
+         *     **The response can list more records than were sent.** When a link field points at the datasheet itself,
+         *     the records linked before and after the update are read back with the updated ones
+         *     (`services/fusion.api.service.ts#updateRecords` adds the datasheet's own ids that `field.pipe.ts` collected
+         *     from the link cells).
          */
         patch: operations["updateRecords"];
         trace?: never;
@@ -1638,7 +1654,7 @@ export interface components {
         RatingCellValue: number;
         /**
          * @description URL cell (网址) as read: an object with `text` (网页地址), `title` (网页标题, falls back to the URL) and
-         *     `favicon` (网页 ICON, empty string when unknown). Write a plain string (`UrlCellWrite`).
+         *     `favicon` (网页 ICON, empty string when unknown). Written as a string or this object (`UrlCellWrite`).
          * @example {
          *       "title": "vika",
          *       "text": "https://vika.cn",
@@ -1674,7 +1690,8 @@ export interface components {
             title: string;
         };
         /**
-         * @description WorkDoc cell (轻文档). The server passes a written value through unchecked; writing is not documented by the reference.
+         * @description WorkDoc cell (轻文档), as read. It **cannot be written**: `workdoc.field.ts` refuses every value but `null` with
+         *     code 400 (`api_params_workdoc_can_not_operate`).
          * @example [
          *       {
          *         "documentId": "docCqiLTtyx4l",
@@ -1709,12 +1726,30 @@ export interface components {
          */
         LookUpCellValue: unknown[] | string | number | boolean;
         /**
+         * @description The cell value of a formula whose evaluation failed, a serialised `FormulaBaseError`.
+         * @example {
+         *       "message": "#Error!"
+         *     }
+         */
+        FormulaErrorValue: {
+            message: string;
+        };
+        /**
          * @description Formula cell (智能公式), computed, read-only: cannot be written. A string, number or boolean per `valueType`
          *     (DateTime results are ms timestamps); array-valued formulas give an array.
+         *
+         *     A formula whose evaluation fails gives **an error object** as the cell value: the evaluator returns a
+         *     `FormulaBaseError` (`apitable/apitable:packages/core/src/formula_parser/functions/basic.ts`), whose only own
+         *     enumerable key is `message` (`"#Error: …"`, or `"#Error!"`), and `FormulaField.cellValueToApiStandardValue`
+         *     (`packages/core/src/model/field/formula_field.ts`) passes the value through, so the JSON is
+         *     `{"message": "#Error: …"}` (`FormulaErrorValue`).
          * @example 3996
          * @example Order #12
+         * @example {
+         *       "message": "#Error: divided by zero"
+         *     }
          */
-        FormulaCellValue: string | number | boolean | unknown[];
+        FormulaCellValue: (string | number | boolean | unknown[]) | components["schemas"]["FormulaErrorValue"];
         /**
          * @description AutoNumber cell (自增数字), a positive integer assigned when the record is created; computed, read-only.
          * @example 1
@@ -1801,16 +1836,18 @@ export interface components {
             [key: string]: components["schemas"]["CellValue"];
         };
         /**
-         * @description SingleSelect value on write: an option name, or an array with one option name. The reference says unknown names
-         *     give error 400 (参数错误); the server instead creates the missing option. null clears the cell on update.
+         * @description SingleSelect value on write: one option name (or option id), **a string only**. `SingleSelectField.validate`
+         *     (`apitable/apitable:packages/room-server/src/fusion/field/single.select.field.ts`) checks `isString` before the field pipe flattens the value, so
+         *     an array, even of one name, is refused with code 400 (`api_param_select_field_value_type_error`). The reference
+         *     says unknown names give error 400 (参数错误); the server instead creates the missing option
+         *     (`middleware/pipe/field.pipe.ts`). null clears the cell on update.
          * @example done
-         * @example [
-         *       "done"
-         *     ]
          */
-        SingleSelectCellWrite: string | string[];
+        SingleSelectCellWrite: string;
         /**
-         * @description DateTime value on write: a ms timestamp, or a date string the server can parse (ISO 8601 recommended; read in the field's time zone, else UTC+8).
+         * @description DateTime value on write: a ms timestamp, or a date string the server can parse (ISO 8601 recommended; read in the
+         *     field's time zone, else UTC+8). `date.time.field.ts` takes any string `moment()` accepts and any number that is
+         *     not NaN; anything else is refused with code 400 (`api_param_datetime_field_type_error`).
          * @example 1678723200000
          * @example 2023-03-14T00:00:00+08:00
          */
@@ -1836,7 +1873,8 @@ export interface components {
             url?: string;
         };
         /**
-         * @description Attachment value on write, the complete new list of attachments (it replaces the cell).
+         * @description Attachment value on write, the complete new list of attachments (it replaces the cell). `attachment.field.ts`
+         *     refuses anything but an array, and an item without a string `token` or `name` (code 400).
          * @example [
          *       {
          *         "token": "space/2023/03/17/ee1bb79d3fd847e383e21c9b0bd53dfc",
@@ -1846,22 +1884,33 @@ export interface components {
          */
         AttachmentCellWrite: components["schemas"]["AttachmentWrite"][];
         /**
-         * @description One unit on write. The open-source server requires `name` and `type` on every item and, when `id` is given, uses
-         *     it (checking that the unit exists in the space); otherwise it looks the unit up by name and type. `type` may be
-         *     the string form or the reference's number (1 = team, 3 = member). Keep `id` a string.
+         * @description One unit on write, named by **one** of (`apitable/apitable:packages/room-server/src/fusion/field/member.field.ts`):
+         *     - `id`: the unit id, alone; the server checks that it exists in the space (`api_param_unit_not_exists`);
+         *     - `unitId`: the member's original unit id, alone, looked up among the space's members;
+         *     - `name` **and** `type`, only when neither id is given: the unit is looked up by name and type
+         *       (`api_param_unit_name_type_not_exists`).
+         *     `id` and `unitId` must be strings (a number is refused: precision). `type` may be the string form or the
+         *     reference's number (1 = team, 3 = member). Other keys (`avatar`, the read shape's extras) are ignored.
          * @example {
-         *       "id": "1291258301781176321",
+         *       "id": "1291258301781176321"
+         *     }
+         * @example {
+         *       "unitId": "1291258301781176321"
+         *     }
+         * @example {
          *       "name": "Jane",
-         *       "type": 3
+         *       "type": "Member"
          *     }
          */
         MemberUnitWrite: {
             id?: string;
-            name: string;
-            type: components["schemas"]["UnitType"] | components["schemas"]["LegacyUnitType"];
-        };
+            unitId?: string;
+            name?: string;
+            type?: components["schemas"]["UnitType"] | components["schemas"]["LegacyUnitType"];
+        } | unknown | unknown | unknown;
         /**
-         * @description Member value on write. At most one item unless the field has `isMulti`.
+         * @description Member value on write. At most one item unless the field has `isMulti`
+         *     (`api_params_member_field_records_max_count_error`); anything but an array is refused (code 400).
          * @example [
          *       {
          *         "name": "Jane",
@@ -1871,25 +1920,61 @@ export interface components {
          */
         MemberCellWrite: components["schemas"]["MemberUnitWrite"][];
         /**
-         * @description URL value on write, the address as a plain string (the server refuses an object).
+         * @description URL value on write (`apitable/apitable:packages/room-server/src/fusion/field/url.field.ts`): the address as a plain string, **or** the read shape
+         *     `{text, title?, favicon?}`, whose `text` must be non-empty (`api_params_instance_error`). A string is stored as
+         *     plain text; the object keeps its title and favicon. Anything else is refused with code 400
+         *     (`api_param_url_field_type_error`).
          * @example https://vika.cn
+         * @example {
+         *       "text": "https://vika.cn",
+         *       "title": "vika",
+         *       "favicon": ""
+         *     }
          */
-        UrlCellWrite: string;
+        UrlCellWrite: string | {
+            text: string;
+            title?: string;
+            favicon?: string;
+        };
         /**
-         * @description Link value on write (OneWayLink, TwoWayLink, MagicLink), record IDs of the foreign datasheet, at least one (send null to clear), at most one if the field has `limitSingleRecord`.
+         * @description Link value on write (OneWayLink, TwoWayLink, MagicLink), record IDs of the foreign datasheet, at least one (send
+         *     null to clear), at most one if the field has `limitSingleRecord` (`link.field.ts`, `one_way_link.field.ts`).
+         *     When the field links the datasheet to itself, the update response can list more records than were sent: the
+         *     records linked before and after are read back with the updated ones (`services/fusion.api.service.ts#updateRecords`
+         *     adds the datasheet's own ids collected by `field.pipe.ts`).
          * @example [
          *       "recz9eeg61SEa"
          *     ]
          */
         LinkCellWrite: components["schemas"]["RecordId"][];
         /**
-         * @description Any value accepted for one cell by createRecords / updateRecords. `null` clears the cell on update. Computed
-         *     fields (Formula, MagicLookUp, AutoNumber, CreatedTime, LastModifiedTime, CreatedBy, LastModifiedBy, Button) do not
-         *     accept values (动态计算类型的字段不允许主动写入值). Keys that match no field are silently dropped.
+         * @description Any value accepted for one cell by createRecords / updateRecords; which branch applies is the field's type (keys
+         *     are field names or ids, so the schema cannot tell). `null` clears the cell on update. Each type is validated by
+         *     its class in `apitable/apitable:packages/room-server/src/fusion/field/*.field.ts` before anything is written:
+         *
+         *     | type | accepted | refused (code 400, HTTP 200) |
+         *     |---|---|---|
+         *     | SingleText, Text, Phone, Email, Cascader | string | anything else |
+         *     | SingleSelect | one option name, a string (`SingleSelectCellWrite`) | an array, even of one name |
+         *     | MultiSelect | array of option names | anything else |
+         *     | Number, Currency, Percent | number | NaN, strings |
+         *     | Rating | number from 0 to the field's `max` | above `max`, negative |
+         *     | DateTime | ms timestamp, or a date string (`DateTimeCellWrite`) | unparseable strings |
+         *     | Checkbox | boolean | anything else |
+         *     | URL | string, or `{text, title?, favicon?}` (`UrlCellWrite`) | an object without `text` |
+         *     | Member | array of `{id}`, `{unitId}` or `{name, type}` (`MemberCellWrite`) | non-string ids, unknown units |
+         *     | Attachment | array of `{token, name}` (`AttachmentCellWrite`) | items without token or name |
+         *     | OneWayLink, TwoWayLink | non-empty array of record ids (`LinkCellWrite`) | `[]`, non-arrays |
+         *     | WorkDoc | only `null` (`workdoc.field.ts`: `api_params_workdoc_can_not_operate`) | every value |
+         *     | Formula, MagicLookUp, AutoNumber, CreatedTime, LastModifiedTime, CreatedBy, LastModifiedBy | nothing | **every value, `null` included** (`base.un.editable.field.ts` and its subclasses: `api_params_*_can_not_operate`) |
+         *     | Button, NotSupport | nothing | every value (no validator: `api_params_invalid_value` / `api_param_default_error`) |
+         *
+         *     Keys that match no field are silently dropped (`middleware/pipe/field.pipe.ts`). WorkDoc cells cannot be
+         *     written, so the read shape `WorkDocCellValue` is not a write branch.
          * @example done
          * @example null
          */
-        CellValueWrite: null | components["schemas"]["SingleTextCellValue"] | components["schemas"]["SingleSelectCellWrite"] | components["schemas"]["MultiSelectCellValue"] | components["schemas"]["NumberCellValue"] | components["schemas"]["DateTimeCellWrite"] | components["schemas"]["AttachmentCellWrite"] | components["schemas"]["MemberCellWrite"] | components["schemas"]["CheckboxCellValue"] | components["schemas"]["UrlCellWrite"] | components["schemas"]["WorkDocCellValue"] | components["schemas"]["LinkCellWrite"];
+        CellValueWrite: null | components["schemas"]["SingleTextCellValue"] | components["schemas"]["SingleSelectCellWrite"] | components["schemas"]["MultiSelectCellValue"] | components["schemas"]["NumberCellValue"] | components["schemas"]["DateTimeCellWrite"] | components["schemas"]["AttachmentCellWrite"] | components["schemas"]["MemberCellWrite"] | components["schemas"]["CheckboxCellValue"] | components["schemas"]["UrlCellWrite"] | components["schemas"]["LinkCellWrite"];
         /**
          * @description The `fields` object of a record in createRecords / updateRecords: field name (or ID with `fieldKey=id`) to
          *     value. On update only the given fields change; `null` clears a field.
@@ -4680,8 +4765,11 @@ export interface components {
          */
         SortBracketOrder: ("asc" | "desc")[];
         /**
-         * @description Return only these records, in this order, with no paging and view filtering skipped; at most 1000.
-         *     Repeated (`recordIds=a&recordIds=b`) or comma-separated (`recordIds=a,b`). The JS SDK's
+         * @description Return only these records, in this order, with view filtering skipped. **Paging still applies**
+         *     (`pageSize` default 100): send `pageSize` (up to 1000) or read the next pages to get every id asked for
+         *     (`apitable/apitable:packages/core/src/databus/logic/view.ts#getRecords`). At most 1000 ids, as the
+         *     reference says; `ros/record.query.ro.ts` itself checks no count, but a longer list risks the URL length
+         *     limits. Repeated (`recordIds=a&recordIds=b`) or comma-separated (`recordIds=a,b`). The JS SDK's
          *     `recordIds[]=a` form is the `recordIds[]` parameter.
          * @example [
          *       "rec4zxfWB5uyM",
@@ -4690,7 +4778,7 @@ export interface components {
          */
         RecordIds: string[];
         /**
-         * @description The JS SDK's form of `recordIds` (qs `arrayFormat: "brackets"`): `recordIds[]=a&recordIds[]=b`.
+         * @description The JS SDK's form of `recordIds` (qs `arrayFormat: "brackets"`): `recordIds[]=a&recordIds[]=b`. Paged like `recordIds`.
          * @example [
          *       "rec4zxfWB5uyM"
          *     ]
@@ -4866,8 +4954,11 @@ export interface operations {
                  */
                 "sort[][order]"?: components["parameters"]["SortBracketOrder"];
                 /**
-                 * @description Return only these records, in this order, with no paging and view filtering skipped; at most 1000.
-                 *     Repeated (`recordIds=a&recordIds=b`) or comma-separated (`recordIds=a,b`). The JS SDK's
+                 * @description Return only these records, in this order, with view filtering skipped. **Paging still applies**
+                 *     (`pageSize` default 100): send `pageSize` (up to 1000) or read the next pages to get every id asked for
+                 *     (`apitable/apitable:packages/core/src/databus/logic/view.ts#getRecords`). At most 1000 ids, as the
+                 *     reference says; `ros/record.query.ro.ts` itself checks no count, but a longer list risks the URL length
+                 *     limits. Repeated (`recordIds=a&recordIds=b`) or comma-separated (`recordIds=a,b`). The JS SDK's
                  *     `recordIds[]=a` form is the `recordIds[]` parameter.
                  * @example [
                  *       "rec4zxfWB5uyM",
@@ -4876,7 +4967,7 @@ export interface operations {
                  */
                 recordIds?: components["parameters"]["RecordIds"];
                 /**
-                 * @description The JS SDK's form of `recordIds` (qs `arrayFormat: "brackets"`): `recordIds[]=a&recordIds[]=b`.
+                 * @description The JS SDK's form of `recordIds` (qs `arrayFormat: "brackets"`): `recordIds[]=a&recordIds[]=b`. Paged like `recordIds`.
                  * @example [
                  *       "rec4zxfWB5uyM"
                  *     ]

@@ -59,6 +59,40 @@ describe("the mock refuses what the spec forbids", () => {
   });
 });
 
+describe("cell writes: the mock takes what the server's field validators take, and refuses what they refuse", () => {
+  // fusion/field/*.field.ts of apitable/apitable (CellValueWrite in the spec).
+  const write = (fields: Record<string, unknown>) =>
+    raw(RECORDS, { method: "POST", body: JSON.stringify({ records: [{ fields }] }) });
+
+  it.each([
+    ["a URL as a string", { 网址: "https://vika.cn" }],
+    ["a URL as {text, title, favicon}", { 网址: { text: "https://vika.cn", title: "vika", favicon: "" } }],
+    ["a member by id alone", { 负责人: [{ id: "1291258301781176321" }] }],
+    ["a member by unitId alone", { 负责人: [{ unitId: "1291258301781176321" }] }],
+    ["a member by name and type", { 负责人: [{ name: "Jane", type: "Member" }] }],
+    ["a single-select option name", { 状态: "进行中" }],
+    ["null, which clears a cell (WorkDoc included)", { 文档: null }],
+  ])("accepts %s", async (_label, fields) => {
+    const response = await write(fields);
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(200);
+  });
+
+  // ASCII field names: Prism echoes the violating path in the `sl-violations` header, and a non-ASCII header value
+  // makes it drop the connection.
+  it.each([
+    ["a WorkDoc cell, which cannot be written", { Doc: [{ documentId: "docCqiLTtyx4l", title: "I am title" }] }],
+    ["a URL object without text", { Website: { title: "vika" } }],
+    ["a URL object with an empty text", { Website: { text: "" } }],
+    ["a member by name without type", { Owner: [{ name: "Jane" }] }],
+    ["a member with a numeric id", { Owner: [{ id: 42 }] }],
+  ])("refuses %s", async (_label, fields) => {
+    const response = await write(fields);
+    expect(response.status).toBe(400);
+    expect(response.headers.get("sl-violations")).toMatch(/fields/);
+  });
+});
+
 describe("uploads accept every source type", () => {
   const datasheet = () => mockVika().datasheet("dst0Yj5aNeoHldqvf6");
   const bytes = new TextEncoder().encode("attachment bytes");
