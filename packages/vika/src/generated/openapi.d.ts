@@ -64,6 +64,10 @@ export interface paths {
          *     * The 10-record check runs after per-field validation, so an oversize batch can fail with a field error
          *       first.
          *     * New records go to the end of `viewId`'s view, or of the first view.
+         *     * Before anything is written, the datasheet's row count plus the new records is checked against
+         *       `SERVER_MAX_RECORD_COUNT` (default 50000): over it, **HTTP 500 with `code: 304`**
+         *       (`services/fusion.api.service.ts#checkDstRecordCount` throws a `ServerException` with status 500). The
+         *       error is permanent, not a server fault to retry.
          */
         post: operations["createRecords"];
         /**
@@ -289,8 +293,12 @@ export interface paths {
          *       so it is **not** marked deprecated here.
          *     * The server takes the first file part whatever its name: the JS SDK sends `file`, python sends `files`.
          *       The spec declares `file`.
-         *     * Errors: code 426 (space capacity full, upload failed), 428 (over the size or count limit), 602 (no
-         *       permission).
+         *     * Errors (`apitable/apitable:packages/room-server/src/database/attachment/services/attachment.service.ts`): a refused upload is HTTP 200
+         *       `{success:false, code:200}`: the handler sends the tip's HTTP status (200) as `code`, not the tip's
+         *       code 426. A backend failure is `{success:false, code:500}`, also under HTTP 200. Code 426 comes from the
+         *       space capacity check before the upload, 400 from a request that is not `multipart/form-data`, 602 from
+         *       the permission guard. The tip table's 428 (over the size or count limit) is not raised by the
+         *       open-source room-server.
          *     * The response is `{token, name, size, mimeType, width, height, url, preview?}`. The JS SDK's type also
          *       has `bucket`, which the server does not send.
          */
@@ -923,6 +931,18 @@ export interface components {
             message: string;
             /** @description Declared by the SDKs' base response type; the room-server never sends it on errors. */
             data?: unknown;
+        };
+        /**
+         * @description What the global exception filter sends for a request the `ValidationPipe` refused: `code` 500 (the filter
+         *     reads `exception.statusCode`, which NestJS's `BadRequestException` lacks) and `message` the array of the
+         *     failed constraints' messages (`apitable/apitable:packages/room-server/src/shared/filters/global.exception.filter.ts`).
+         */
+        ValidationFailureEnvelope: {
+            /** @constant */
+            success: false;
+            /** @constant */
+            code: 500;
+            message: string[];
         };
         /**
          * @description Whether `fields` are keyed by field name (default) or field id.
@@ -4651,13 +4671,30 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"];
             };
         };
-        /** @description An unhandled server error. */
+        /**
+         * @description An unhandled server error, or a request the global `ValidationPipe` refused (`main.ts`,
+         *     `shared/filters/global.exception.filter.ts`): then `code` is 500 too and `message` is the **array** of the
+         *     failed constraints' messages (API tip ids untranslated), see the API description.
+         */
         InternalServerError: {
             headers: {
                 [name: string]: unknown;
             };
             content: {
-                "application/json": components["schemas"]["ErrorEnvelope"];
+                "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["ValidationFailureEnvelope"];
+            };
+        };
+        /**
+         * @description The row limit (code **304** under HTTP 500: `DatasheetException.RECORD_ADD_LIMIT` thrown as
+         *     `new ServerException(…, 500)` by `services/fusion.api.service.ts#checkDstRecordCount`), or any other
+         *     server error (see `InternalServerError`).
+         */
+        RecordLimitOrServerError: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["ErrorEnvelope"] | components["schemas"]["ValidationFailureEnvelope"];
             };
         };
     };
@@ -4718,8 +4755,9 @@ export interface components {
          */
         ViewId: string;
         /**
-         * @description Records per page, 1–1000 (`API_MAX_PAGE_SIZE`), default 100 (`ros/page.ro.ts`). Out of range gives
-         *     code 400. The response's `pageSize` echoes the number of records *returned*, not this value. The server
+         * @description Records per page, 1–1000 (`API_MAX_PAGE_SIZE`), default 100 (`ros/page.ro.ts`). Out of range is a
+         *     class-validator failure, not a code-400 tip: see "Request validation errors" in the API description
+         *     (`code: 500`). The response's `pageSize` echoes the number of records *returned*, not this value. The server
          *     skips validation for `-1`, an undocumented internal value that this spec does not admit.
          * @example 100
          */
@@ -4907,8 +4945,9 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Records per page, 1–1000 (`API_MAX_PAGE_SIZE`), default 100 (`ros/page.ro.ts`). Out of range gives
-                 *     code 400. The response's `pageSize` echoes the number of records *returned*, not this value. The server
+                 * @description Records per page, 1–1000 (`API_MAX_PAGE_SIZE`), default 100 (`ros/page.ro.ts`). Out of range is a
+                 *     class-validator failure, not a code-400 tip: see "Request validation errors" in the API description
+                 *     (`code: 500`). The response's `pageSize` echoes the number of records *returned*, not this value. The server
                  *     skips validation for `-1`, an undocumented internal value that this spec does not admit.
                  * @example 100
                  */
@@ -5112,7 +5151,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
-            500: components["responses"]["InternalServerError"];
+            500: components["responses"]["RecordLimitOrServerError"];
         };
     };
     deleteRecords: {

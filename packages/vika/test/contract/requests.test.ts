@@ -2,7 +2,7 @@
 // uploads from every source type, and the official SDK's conveniences.
 import { Readable } from "node:stream";
 import { describe, expect, inject, it } from "vitest";
-import { MissingContextError, ValidationError } from "../../src/index.js";
+import { ApiError, MissingContextError, ValidationError } from "../../src/index.js";
 import { TOKEN, mockVika } from "./helpers.js";
 
 const RECORDS = "/fusion/v1/datasheets/dst0Yj5aNeoHldqvf6/records";
@@ -90,6 +90,34 @@ describe("cell writes: the mock takes what the server's field validators take, a
     const response = await write(fields);
     expect(response.status).toBe(400);
     expect(response.headers.get("sl-violations")).toMatch(/fields/);
+  });
+});
+
+describe("errors as the server sends them", () => {
+  const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (reason: unknown) => reason);
+
+  it("the row limit on create: HTTP 500 with code 304", async () => {
+    const error = await failure(
+      mockVika("code=500, example=recordLimit").datasheet("dst0Yj5aNeoHldqvf6").records.create([{ fields: { 标题: "x" } }]),
+    );
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 500, code: 304 });
+  });
+
+  it("a refused upload: success false with code 200 under HTTP 200 is an error, not an attachment", async () => {
+    const error = await failure(mockVika("example=businessError").datasheet("dst0Yj5aNeoHldqvf6").upload(new Blob(["x"]), "x.txt"));
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ code: 200 });
+  });
+
+  it("a request-validation failure: HTTP 500, code 500, the messages as an array", async () => {
+    const response = await raw(RECORDS, { headers: { Prefer: "code=500, example=validationFailure" } });
+    expect(response.status).toBe(500);
+    expect(await response.json()).toEqual({
+      success: false,
+      code: 500,
+      message: ["api_params_pagesize_max_error", "api_params_pagenum_min_error"],
+    });
   });
 });
 
