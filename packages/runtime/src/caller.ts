@@ -24,6 +24,7 @@ import {
   ResponseTooLargeError,
   ServerError,
   TimeoutError,
+  ValidationError,
   errorClassFor,
 } from "./errors.js";
 import { redactValue, redactor } from "./redact.js";
@@ -359,11 +360,15 @@ function settle(
   // The API's `{success, code, message, data}`, when the body is one.
   const envelope = typeof (body as Envelope | null | undefined)?.success === "boolean" ? (body as Envelope) : undefined;
   if (!response.ok || envelope?.success === false) {
-    // The envelope's message, else the error page itself, else the status text.
-    const said = envelope ? typeof envelope.message === "string" && envelope.message : body !== undefined && excerpt();
+    // The envelope's message, else the error page itself, else the status text. An array of messages is the
+    // server's request validation (APITable sends it with code 500): a refusal, not a server failure.
+    const listed = Array.isArray(envelope?.message) ? envelope.message.filter((item) => typeof item === "string") : undefined;
+    const said = envelope
+      ? (listed && listed.join("; ")) || (typeof envelope.message === "string" && envelope.message)
+      : body !== undefined && excerpt();
     throw fail(
       said || response.statusText || "request failed",
-      undefined,
+      listed ? ValidationError : undefined,
       typeof envelope?.code === "number" ? envelope.code : undefined,
     );
   }

@@ -98,6 +98,21 @@ function locationOf(response: Response, requestUrl: string): string | undefined 
   }
 }
 
+/**
+ * Whether a 5xx body is the server refusing the request rather than failing: `{success: false, message: [...]}`,
+ * the array of failed constraints that APITable's request validation sends with HTTP 500. Sending it again
+ * cannot succeed, so it is not retried (and the caller reports a ValidationError).
+ */
+function isValidationRefusal(bytes: Uint8Array | null): boolean {
+  if (!bytes || bytes.byteLength > 65_536) return false;
+  try {
+    const body = JSON.parse(new TextDecoder().decode(bytes)) as { success?: unknown; message?: unknown } | null;
+    return body?.success === false && Array.isArray(body.message);
+  } catch {
+    return false;
+  }
+}
+
 /** A body past the limit: thrown by readBody, told apart from a failed read. */
 class TooLarge extends Error {}
 
@@ -185,6 +200,7 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
       const timeout = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
       let response: Response | undefined;
       let status: number | undefined;
+      let refusal = false;
       let thrown: unknown;
       try {
         // Each attempt sends its own copy: a body can be read only once. Redirects come back as responses.
@@ -202,7 +218,9 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
         }
         // The body is read inside the attempt: one that stalls counts against the attempt's timeout, and one cut
         // off mid-way is a dropped connection, both retried like any other failed attempt.
-        response = new Response(await readBody(received, maxResponseBytes), received);
+        const bytes = await readBody(received, maxResponseBytes);
+        response = new Response(bytes, received);
+        refusal = received.status >= 500 && isValidationRefusal(bytes);
       } catch (error) {
         if (error instanceof TransportFailure) throw error;
         if (error instanceof TooLarge) {
@@ -215,7 +233,7 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
       let retryAfterMs: number | undefined;
       if (response) {
         retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
-        if (giveUp(response.status, attempt) || (retryAfterMs ?? 0) > retry.maxRetryAfterMs) {
+        if (refusal || giveUp(response.status, attempt) || (retryAfterMs ?? 0) > retry.maxRetryAfterMs) {
           attemptsByResponse.set(response, attempt);
           return response;
         }

@@ -16,6 +16,8 @@ import {
   shouldRetry,
   ConfigurationError,
   DEFAULT_RETRY,
+  QuotaError,
+  ValidationError,
 } from "../../src/index.js";
 import type { RequestOptions } from "../../src/index.js";
 
@@ -154,6 +156,36 @@ describe("retries", () => {
     const tooLong = scripted([() => status(429, { "retry-after": "3600" }), ok], { retry: { ...FAST, maxRetryAfterMs: 1000 } });
     await expect(rejection(tooLong.send("get"))).resolves.toBeInstanceOf(RateLimitError);
     expect(tooLong.sent).toHaveLength(1);
+  });
+});
+
+describe("APITable's refusals under HTTP 500", () => {
+  const refusal = (body: object) => () => new Response(JSON.stringify(body), { status: 500, headers: { "content-type": "application/json" } });
+
+  it("a request-validation failure (message an array, HTTP 500) is a ValidationError, sent once, read or create", async () => {
+    const invalid = { success: false, code: 500, message: ["pageSize must not be greater than 1000", "viewId must be a string"] };
+    for (const method of ["get", "post"] as const) {
+      const { send, sent } = scripted([refusal(invalid), ok]);
+      const error = await rejection(send(method));
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error).not.toBeInstanceOf(OutcomeUnknownError);
+      expect(error.serverMessage).toBe("pageSize must not be greater than 1000; viewId must be a string");
+      expect(sent).toHaveLength(1);
+    }
+  });
+
+  it("the row limit (code 304 under HTTP 500) on a create is a QuotaError, not an unknown outcome", async () => {
+    const { send, sent } = scripted([refusal({ success: false, code: 304, message: "您的功能使用量已经超出「公测版」50000行的限制" })]);
+    const error = await rejection(send("post"));
+    expect(error).toBeInstanceOf(QuotaError);
+    expect(error).not.toBeInstanceOf(OutcomeUnknownError);
+    expect(sent).toHaveLength(1);
+  });
+
+  it("a plain 500 is still a server failure: retried for a read", async () => {
+    const { send, sent } = scripted([refusal({ success: false, code: 500, message: "SERVER_ERROR" }), ok]);
+    await expect(send("get")).resolves.toEqual({ ok: true });
+    expect(sent).toHaveLength(2);
   });
 });
 
