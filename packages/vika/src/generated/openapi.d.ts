@@ -1093,7 +1093,18 @@ export interface components {
             folderId?: string;
             /** @description The node to put it after. Default: first position. */
             preNodeId?: string;
-            /** @description The fields to create, at most 200. Omitted or empty means the three default fields. */
+            /**
+             * @description The fields to create, at most 200 (`getMaxFieldCountPerSheet()`). Omitted or empty means the three
+             *     default fields. `CreateDatasheetPipe` (`middleware/pipe/create.datasheet.pipe.ts`) checks, with code 400:
+             *     * `fields[0]` becomes the primary field, so its type must be one that can be primary: SingleText,
+             *       Text, Number, Currency, Percent, DateTime, URL, Phone, Email, Formula or AutoNumber
+             *       (`canBePrimaryField` in `apitable/apitable:packages/core/src/types/field_types.ts`), else
+             *       `api_params_invalid_primary_field_type_error`;
+             *     * names are non-empty, at most 100 characters, and **unique** within the call
+             *       (`api_params_must_unique`, `[field.name] should be unique`).
+             *     Neither rule is in the schema: "the first item" needs `prefixItems`, which the mock (Prism) does not
+             *     apply, and JSON Schema cannot say "unique by name".
+             */
             fields?: components["schemas"]["FieldCreateRequest"][];
         };
         /**
@@ -2042,8 +2053,9 @@ export interface components {
         };
         /**
          * @description Column permission for the requesting token (字段权限/列权限): `true` if its cells can be written, `false` if
-         *     read-only. Formula, CreatedBy, LastModifiedBy and Button fields always report `false`; for other computed
-         *     fields the flag follows permissions, but their cells still cannot be written.
+         *     read-only (`Field.getApiMeta` → `recordEditable()`, `apitable/apitable:packages/core/src/model/field/field.ts`).
+         *     Every computed field always reports `false`: Formula, MagicLookUp, AutoNumber, CreatedTime, LastModifiedTime,
+         *     CreatedBy, LastModifiedBy, and Button (each overrides `recordEditable()` to return false).
          * @example true
          */
         FieldEditable: boolean;
@@ -3217,7 +3229,7 @@ export interface components {
          *         "enableFilterSort": false,
          *         "lookUpLimit": "ALL"
          *       },
-         *       "editable": true
+         *       "editable": false
          *     }
          */
         MagicLookUpField: {
@@ -3229,7 +3241,11 @@ export interface components {
              */
             type: "MagicLookUp";
             property?: components["schemas"]["LookUpProperty"];
-            editable: components["schemas"]["FieldEditable"];
+            /**
+             * @description Always `false`, whatever the permissions (`recordEditable()` of `apitable/apitable:packages/core/src/model/field/lookup_field.ts` returns false).
+             * @constant
+             */
+            editable: false;
             isPrimary?: components["schemas"]["FieldIsPrimary"];
             desc?: components["schemas"]["FieldDesc"];
         };
@@ -3290,7 +3306,11 @@ export interface components {
              */
             type: "Formula";
             property?: components["schemas"]["FormulaProperty"];
-            editable: components["schemas"]["FieldEditable"];
+            /**
+             * @description Always `false`, whatever the permissions (`recordEditable()` of `apitable/apitable:packages/core/src/model/field/formula_field.ts` returns false).
+             * @constant
+             */
+            editable: false;
             isPrimary?: components["schemas"]["FieldIsPrimary"];
             desc?: components["schemas"]["FieldDesc"];
         };
@@ -3317,7 +3337,11 @@ export interface components {
              */
             type: "AutoNumber";
             property?: components["schemas"]["AutoNumberProperty"];
-            editable: components["schemas"]["FieldEditable"];
+            /**
+             * @description Always `false`, whatever the permissions (`recordEditable()` of `apitable/apitable:packages/core/src/model/field/auto_number_field.ts` returns false).
+             * @constant
+             */
+            editable: false;
             isPrimary?: components["schemas"]["FieldIsPrimary"];
             desc?: components["schemas"]["FieldDesc"];
         };
@@ -3343,7 +3367,11 @@ export interface components {
              */
             type: "CreatedTime";
             property?: components["schemas"]["DateTimeProperty"];
-            editable: components["schemas"]["FieldEditable"];
+            /**
+             * @description Always `false`, whatever the permissions (`recordEditable()` of `apitable/apitable:packages/core/src/model/field/created_time_field.ts` returns false).
+             * @constant
+             */
+            editable: false;
             isPrimary?: components["schemas"]["FieldIsPrimary"];
             desc?: components["schemas"]["FieldDesc"];
         };
@@ -3369,7 +3397,11 @@ export interface components {
              */
             type: "LastModifiedTime";
             property?: components["schemas"]["DateTimeProperty"];
-            editable: components["schemas"]["FieldEditable"];
+            /**
+             * @description Always `false`, whatever the permissions (`recordEditable()` of `apitable/apitable:packages/core/src/model/field/last_modified_time_field.ts` returns false).
+             * @constant
+             */
+            editable: false;
             isPrimary?: components["schemas"]["FieldIsPrimary"];
             desc?: components["schemas"]["FieldDesc"];
         };
@@ -3415,7 +3447,11 @@ export interface components {
              */
             type: "CreatedBy";
             property?: components["schemas"]["CreatedByProperty"];
-            editable: components["schemas"]["FieldEditable"];
+            /**
+             * @description Always `false`, whatever the permissions (`recordEditable()` of `apitable/apitable:packages/core/src/model/field/created_by_field.ts` returns false).
+             * @constant
+             */
+            editable: false;
             isPrimary?: components["schemas"]["FieldIsPrimary"];
             desc?: components["schemas"]["FieldDesc"];
         };
@@ -3455,7 +3491,11 @@ export interface components {
              */
             type: "LastModifiedBy";
             property?: components["schemas"]["LastModifiedByProperty"];
-            editable: components["schemas"]["FieldEditable"];
+            /**
+             * @description Always `false`, whatever the permissions (`recordEditable()` of `apitable/apitable:packages/core/src/model/field/last_modified_by_field.ts` returns false).
+             * @constant
+             */
+            editable: false;
             isPrimary?: components["schemas"]["FieldIsPrimary"];
             desc?: components["schemas"]["FieldDesc"];
         };
@@ -3558,7 +3598,11 @@ export interface components {
              */
             type: "Button";
             property?: components["schemas"]["ButtonProperty"];
-            editable: components["schemas"]["FieldEditable"];
+            /**
+             * @description Always `false`, whatever the permissions (`recordEditable()` of `apitable/apitable:packages/core/src/model/field/button_field.ts` returns false).
+             * @constant
+             */
+            editable: false;
             isPrimary?: components["schemas"]["FieldIsPrimary"];
             desc?: components["schemas"]["FieldDesc"];
         };
