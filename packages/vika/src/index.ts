@@ -1,5 +1,6 @@
 export { Datasheet, MissingContextError, Vika, VikaSpace } from "./vika.js";
 export type {
+  DatasheetOptions,
   Attachment,
   CellValue,
   CellValueByType,

@@ -128,7 +128,10 @@ type ListRecordsQuery = VikaQuery<"listRecords">;
  * `records.query()` parameters, as the official SDK takes them: arrays for `recordIds` and `fields`, and
  * `sort` as `{ field, order }` objects (sent in the JSON form the server parses).
  */
-export type RecordQuery = Omit<ListRecordsQuery, "sort" | "sort[][field]" | "sort[][order]" | "recordIds[]" | "fields[]"> & {
+export type RecordQuery = Omit<
+  ListRecordsQuery,
+  "sort" | "sort[][field]" | "sort[][order]" | "recordIds[]" | "fields[]" | "isV3"
+> & {
   sort?: SortRule[] | undefined;
 };
 
@@ -201,7 +204,8 @@ const V1 = "/fusion/v1";
 const SPACE = `${V1}/spaces/{spaceId}`;
 const DATASHEET = `${V1}/datasheets/{datasheetId}`;
 const RECORDS = `${DATASHEET}/records`;
-const LIST_RECORDS = { method: "GET", path: RECORDS };
+/** The DataBus (v3) records routes, which the official SDKs reach with `isV3`. */
+const RECORDS_V3 = "/fusion/v3/datasheets/{datasheetId}/records";
 const MEMBER = `${SPACE}/members/{unitId}`;
 const TEAM = `${SPACE}/teams/{unitId}`;
 const ROLES = `${SPACE}/roles`;
@@ -217,19 +221,51 @@ const MAX_PAGE_SIZE = 1000;
  */
 const IDS_PER_READ = 200;
 
+export interface DatasheetOptions {
+  /**
+   * Reach the records through the DataBus (v3) routes, `/fusion/v3/datasheets/{id}/records`, as the official SDKs
+   * do with `isV3`. Fields, views and attachments stay on v1. The v3 server is not open source: see the spec's
+   * *Records (v3)* operations for what is verified.
+   */
+  v3?: boolean | undefined;
+}
+
+/**
+ * A v3 read as a page. The DataBus client generated from the v3 spec types `data` as a bare list of records, the
+ * SDKs as the v1 page: a list becomes a page whose `total` says whether another page may follow (a full page may).
+ */
+function v3Page(data: unknown, query: { pageNum?: number | undefined; pageSize?: number | undefined; maxRecords?: number | undefined }) {
+  if (!Array.isArray(data)) return data;
+  const pageNum = query.pageNum ?? 1;
+  const pageSize = query.pageSize ?? 100;
+  const before = (pageNum - 1) * pageSize;
+  // More records than asked for: the server did not page, so this is everything.
+  const more = data.length === pageSize ? 1 : 0;
+  const total = data.length > pageSize ? data.length : before + data.length + more;
+  return { total: query.maxRecords === undefined ? total : Math.min(total, query.maxRecords), records: data, pageNum, pageSize: data.length };
+}
+
 /** A datasheet (维格表): its records, fields, views and attachments. */
 export class Datasheet {
   readonly #ctx: Context;
   readonly #call;
+  readonly #v3: boolean;
 
   constructor(
     ctx: Context,
     readonly id: string,
     /** Needed only by `fields.create` / `fields.delete`, whose routes sit under the space. */
     readonly spaceId?: string,
+    options: DatasheetOptions = {},
   ) {
     this.#ctx = ctx;
     this.#call = scopedCaller(ctx.call, { datasheetId: id });
+    this.#v3 = options.v3 === true;
+  }
+
+  /** The records route this datasheet uses (v1, or v3 with `{ v3: true }`), for errors about its answers. */
+  get #records(): typeof RECORDS | typeof RECORDS_V3 {
+    return this.#v3 ? RECORDS_V3 : RECORDS;
   }
 
   readonly records = {
@@ -239,19 +275,29 @@ export class Datasheet {
       const query: UndefinedWhereOptional<ListRecordsQuery> = rest;
       if (query.fieldKey === undefined) query.fieldKey = this.#ctx.fieldKey;
       if (sort) query.sort = sort.map((rule) => JSON.stringify(rule));
-      return this.#call("get", RECORDS, {}, { query }) as Promise<RecordPage<Fields>>;
+      if (!this.#v3) return this.#call("get", RECORDS, {}, { query }) as Promise<RecordPage<Fields>>;
+      return this.#call("get", RECORDS_V3, {}, { query }).then((data) => v3Page(data, query)) as Promise<RecordPage<Fields>>;
     },
 
     /** Every page of records matching `params`, fetched as you iterate (1000 per page unless `pageSize` says). */
-    pages: <Fields extends object = RecordFields>(params?: Omit<RecordQuery, "pageNum">) =>
-      pagesByNumber(
-        LIST_RECORDS,
+    pages: <Fields extends object = RecordFields>(params?: Omit<RecordQuery, "pageNum">) => {
+      const where = { method: "GET", path: this.#records };
+      // A v3 server that ignores pageNum would hand back the same full page for ever: a page that starts with a
+      // record already seen ends the list.
+      const firsts = new Set<string>();
+      return pagesByNumber(
+        where,
         async (pageNum) => {
           const page = await this.records.query<Fields>({ pageSize: MAX_PAGE_SIZE, ...params, pageNum });
-          return { ...page, items: listIn<VikaRecord<Fields>>(page, "records", LIST_RECORDS) };
+          const items = listIn<VikaRecord<Fields>>(page, "records", where);
+          const first = items[0]?.recordId;
+          if (this.#v3 && first !== undefined && firsts.has(first)) return { ...page, items: [] };
+          if (first !== undefined) firsts.add(first);
+          return { ...page, items };
         },
         this.#ctx.writes.signal,
-      ),
+      );
+    },
 
     /**
      * Every record matching `params`, one at a time. Stops as soon as `total` (or `maxRecords`) records have
@@ -287,33 +333,39 @@ export class Datasheet {
       records: NewRecord<Fields>[],
       options: WriteOptions = {},
     ): Promise<{ records: VikaRecord<Fields>[] }> =>
-      this.#writeRecords<Fields, NewRecord<Fields>>("POST", records, (chunk) =>
-        this.#call("post", RECORDS, {}, {
+      this.#writeRecords<Fields, NewRecord<Fields>>("POST", records, (chunk) => {
+        const request = {
           // An undefined query parameter is left out of the URL.
           query: { viewId: options.viewId },
           body: { records: chunk as VikaBody<"createRecords">["records"], fieldKey: this.#fieldKeyOf(options) },
-        }),
-      ),
+        };
+        return this.#v3 ? this.#call("post", RECORDS_V3, {}, request) : this.#call("post", RECORDS, {}, request);
+      }),
 
     /** Sets the given cells of any number of records (`null` clears one); same batching as `create`. */
     update: <Fields extends object = RecordFields>(
       records: RecordUpdate<Fields>[],
       options: Omit<WriteOptions, "viewId"> = {},
     ): Promise<{ records: VikaRecord<Fields>[] }> =>
-      this.#writeRecords<Fields, RecordUpdate<Fields>>("PATCH", records, (chunk) =>
-        this.#call("patch", RECORDS, {}, {
+      this.#writeRecords<Fields, RecordUpdate<Fields>>("PATCH", records, (chunk) => {
+        const request = {
           body: { records: chunk as VikaBody<"updateRecords">["records"], fieldKey: this.#fieldKeyOf(options) },
-        }),
-      ),
+        };
+        return this.#v3 ? this.#call("patch", RECORDS_V3, {}, request) : this.#call("patch", RECORDS, {}, request);
+      }),
 
     /** Deletes any number of records; same batching as `create`. */
     delete: async (recordIds: string | string[]): Promise<void> => {
       const items = typeof recordIds === "string" ? [recordIds] : recordIds;
-      await writeInChunks({ ...this.#ctx.writes, method: "DELETE", path: RECORDS, items, send: async (chunk) => {
-        await this.#call("delete", RECORDS, {}, { query: { recordIds: chunk } });
+      await writeInChunks({ ...this.#ctx.writes, method: "DELETE", path: this.#records, items, send: async (chunk) => {
+        const request = { query: { recordIds: chunk } };
+        await (this.#v3 ? this.#call("delete", RECORDS_V3, {}, request) : this.#call("delete", RECORDS, {}, request));
         return chunk;
       } });
     },
+
+    /** The ids of the datasheet's deleted records, from its time machine (v1, open source, not in the reference). */
+    deletedIds: (): Promise<VikaData<"listDeletedRecordIds">> => this.#call("get", `${V1}/timemachine/{datasheetId}`, {}),
   };
 
   /** `create` and `update`: `send` writes one chunk; resolves to the records the server read back, in input order. */
@@ -322,7 +374,7 @@ export class Datasheet {
     items: Item[],
     send: (chunk: Item[]) => Promise<unknown>,
   ): Promise<{ records: VikaRecord<Fields>[] }> {
-    const where = { method, path: RECORDS };
+    const where = { method, path: this.#records };
     const records = await writeInChunks({
       ...this.#ctx.writes,
       ...where,
@@ -417,8 +469,8 @@ export class VikaSpace {
   }
 
   /** A datasheet of this space; unlike `vika.datasheet(id)` it can also create and delete fields. */
-  datasheet(datasheetId: string): Datasheet {
-    return new Datasheet(this.#ctx, datasheetId, this.id);
+  datasheet(datasheetId: string, options?: DatasheetOptions): Datasheet {
+    return new Datasheet(this.#ctx, datasheetId, this.id, options);
   }
 
   readonly datasheets = {
@@ -526,9 +578,12 @@ export class Vika {
     return new Vika(this.#options, { client: this.client, callDefaults: { ...this.#callDefaults, ...callOptions } });
   }
 
-  /** A datasheet by id. For `fields.create/delete`, reach it through `vika.space(spaceId).datasheet(id)`. */
-  datasheet(datasheetId: string): Datasheet {
-    return new Datasheet(this.#ctx, datasheetId);
+  /**
+   * A datasheet by id. For `fields.create/delete`, reach it through `vika.space(spaceId).datasheet(id)`.
+   * `{ v3: true }` reads and writes its records through the DataBus (v3) routes, as the official SDKs' `isV3`.
+   */
+  datasheet(datasheetId: string, options?: DatasheetOptions): Datasheet {
+    return new Datasheet(this.#ctx, datasheetId, undefined, options);
   }
 
   /** A space by id. */

@@ -6,7 +6,21 @@
 export interface paths {
     "/fusion/v1/datasheets/{datasheetId}/records": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -103,9 +117,143 @@ export interface paths {
         patch: operations["updateRecords"];
         trace?: never;
     };
+    "/fusion/v1/timemachine/{datasheetId}": {
+        parameters: {
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The datasheet's id (维格表 ID), starting with `dst`.
+                 * @example dst0Yj5aNeoHldqvf6
+                 */
+                datasheetId: components["parameters"]["DatasheetId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List deleted record ids
+         * @description The ids of the datasheet's deleted records, from its time machine. An open-source route of the room-server
+         *     (`@Get('/timemachine/:dstId')`, `getDeletedRecords`) with a swagger annotation (`deprecated: false`), not
+         *     hidden, but absent from the public reference. Needs the datasheet guard, as the record routes do; the answer
+         *     is cached like `listRecords`.
+         *
+         *     `data` is a bare array of record ids (`RecordIdListVo`, `string[]`), in no documented order; an empty
+         *     array when nothing was deleted.
+         */
+        get: operations["listDeletedRecordIds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fusion/v3/datasheets/{datasheetId}/records": {
+        parameters: {
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The datasheet's id (维格表 ID), starting with `dst`.
+                 * @example dst0Yj5aNeoHldqvf6
+                 */
+                datasheetId: components["parameters"]["DatasheetId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List records (v3, DataBus)
+         * @description The DataBus (v3) records read, served by a server that is not open source. The official SDKs call it when
+         *     asked (`isV3`: vika.js `request()` switches the prefix to `/fusion/v3`, vika.py `get_records(isV3=True)`,
+         *     apitable.java `getRecords(…, isV3)`); the maintainers announced it as the first v3 route (vikadata/vika.py#53).
+         *     The query parameters are those of `listRecords`, as the client generated from the v3 spec lists them
+         *     (`FusionApiApi.getRecordByDatasheetId`).
+         *
+         *     **Unsettled: the shape of `data`.** The generated DataBus client types it as a **flat array** of records
+         *     (`ApiResponseRecordDTOs.data: List<RecordDTO>`), while every SDK reads it as the v1 page
+         *     `{total, records, pageNum, pageSize}` (apitable.java's `Pager` reads `getTotal()`). Both are allowed here;
+         *     `vika.datasheet(id, { v3: true })` turns an array into a page.
+         */
+        get: operations["listRecordsV3"];
+        /**
+         * Update records (v3 PUT)
+         * @description The DataBus (v3) PUT update, as the generated DataBus client sends it (the v1 body and `viewId`). It is the
+         *     one v3 write whose response the client types: `ListVO`, `{records: [{recordId, createdAt, updatedAt,
+         *     fields}]}`, the v1 `data`; this spec assumes it comes in the envelope as in v1. Whether PUT replaces or
+         *     merges cells (v1's PUT merges) is **unsettled**.
+         */
+        put: operations["replaceRecordsV3"];
+        /**
+         * Create records (v3, DataBus)
+         * @description The DataBus (v3) create. The generated DataBus client sends the v1 body (`RecordUpdateRO`:
+         *     `{fieldKey, records: [{fields}]}`) and declares no response type (`Void`); this spec assumes the v1 answer
+         *     (the created records, read back). **Unverified**: no SDK calls it and the server is not open source.
+         */
+        post: operations["createRecordsV3"];
+        /**
+         * Delete records (v3, DataBus)
+         * @description The DataBus (v3) delete. The generated DataBus client declares **no parameter** for it; this spec assumes
+         *     the v1 query (`recordIds`, or `recordIds[]` as vika.js sends it) and the v1 answer without `data`.
+         *     **Unverified** beyond the route itself.
+         */
+        delete: operations["deleteRecordsV3"];
+        options?: never;
+        head?: never;
+        /**
+         * Update records (v3, DataBus)
+         * @description The DataBus (v3) update: the v1 body (`RecordUpdateRO`, records `{recordId, fields}`) and the `viewId`
+         *     query parameter, as the generated DataBus client sends them. Its response type is not declared (`Void`);
+         *     this spec assumes the v1 answer. **Unverified** beyond the generated client.
+         */
+        patch: operations["updateRecordsV3"];
+        trace?: never;
+    };
     "/fusion/v1/datasheets/{datasheetId}/fields": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -136,7 +284,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -168,7 +330,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/datasheets/{datasheetId}/fields/{fieldId}": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -210,7 +386,21 @@ export interface paths {
     };
     "/fusion/v1/datasheets/{datasheetId}/views": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -237,7 +427,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/datasheets": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -269,7 +473,21 @@ export interface paths {
     };
     "/fusion/v1/datasheets/{datasheetId}/attachments": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -311,7 +529,21 @@ export interface paths {
     };
     "/fusion/v1/datasheets/{datasheetId}/attachments/presignedUrl": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -342,7 +574,21 @@ export interface paths {
     };
     "/fusion/v1/spaces": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -366,7 +612,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/nodes": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -395,7 +655,21 @@ export interface paths {
     };
     "/fusion/v2/spaces/{spaceId}/nodes": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -425,7 +699,21 @@ export interface paths {
     };
     "/fusion/v1/nodes/{nodeId}": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -456,7 +744,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/nodes/{nodeId}": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -490,7 +792,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/nodes/{nodeId}/embedlinks": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -537,7 +853,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/nodes/{nodeId}/embedlinks/{linkId}": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -574,7 +904,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/members/{unitId}": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -617,7 +961,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/teams": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -646,7 +1004,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/teams/{unitId}": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -686,7 +1058,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/teams/{unitId}/members": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -718,7 +1104,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/teams/{unitId}/children": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -750,7 +1150,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/roles": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -785,7 +1199,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/roles/{unitId}": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -822,7 +1250,21 @@ export interface paths {
     };
     "/fusion/v1/spaces/{spaceId}/roles/{unitId}/units": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -854,7 +1296,21 @@ export interface paths {
     };
     "/fusion/v1/ai/{aiId}/chat/completions": {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -1010,6 +1466,14 @@ export interface components {
         };
         RecordListResponse: components["schemas"]["SuccessEnvelope"] & {
             data: components["schemas"]["RecordList"];
+        };
+        RecordIdListResponse: components["schemas"]["SuccessEnvelope"] & {
+            /** @description Record ids (`rec…`). */
+            data: string[];
+        };
+        /** @description The v3 read as the generated DataBus client types it (`ApiResponseRecordDTOs`): `data` is the records themselves. */
+        RecordArrayResponse: components["schemas"]["SuccessEnvelope"] & {
+            data: components["schemas"]["Record"][];
         };
         NewRecord: {
             fields: components["schemas"]["RecordFieldsWrite"];
@@ -4744,6 +5208,19 @@ export interface components {
     };
     parameters: {
         /**
+         * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+         *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+         *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+         *     applies.
+         */
+        SdkFieldKey: components["schemas"]["FieldKey"];
+        /**
+         * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+         *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+         *     it; declared so that the official SDKs' traffic is valid.
+         */
+        SdkIsV3: boolean;
+        /**
          * @description The datasheet's id (维格表 ID), starting with `dst`.
          * @example dst0Yj5aNeoHldqvf6
          */
@@ -4989,6 +5466,17 @@ export interface operations {
         parameters: {
             query?: {
                 /**
+                 * @description Key `fields` (in the query and the response) by field `name` (default) or field `id`. Ids survive renames.
+                 * @example name
+                 */
+                fieldKey?: components["parameters"]["FieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+                /**
                  * @description Records per page, 1–1000 (`API_MAX_PAGE_SIZE`), default 100 (`ros/page.ro.ts`). Out of range is a
                  *     class-validator failure, not a code-400 tip: see "Request validation errors" in the API description
                  *     (`code: 500`). The response's `pageSize` echoes the number of records *returned*, not this value. The server
@@ -5090,11 +5578,6 @@ export interface operations {
                  * @example json
                  */
                 cellFormat?: components["parameters"]["CellFormat"];
-                /**
-                 * @description Key `fields` (in the query and the response) by field `name` (default) or field `id`. Ids survive renames.
-                 * @example name
-                 */
-                fieldKey?: components["parameters"]["FieldKey"];
             };
             header?: never;
             path: {
@@ -5129,6 +5612,19 @@ export interface operations {
         parameters: {
             query?: {
                 /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+                /**
                  * @description A view's id, starting with `viw`. The server answers code 400 when it does not exist.
                  * @example viwG9l1VPD6nH
                  */
@@ -5158,6 +5654,19 @@ export interface operations {
     createRecords: {
         parameters: {
             query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
                 /**
                  * @description A view's id, starting with `viw`. The server answers code 400 when it does not exist.
                  * @example viwG9l1VPD6nH
@@ -5202,6 +5711,19 @@ export interface operations {
         parameters: {
             query?: {
                 /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+                /**
                  * @description The records to delete, **at most 10** (`API_MAX_MODIFY_RECORD_COUNTS`). Repeated
                  *     (`recordIds=a&recordIds=b`) or comma-separated (`recordIds=a,b`, as the reference shows). **This or
                  *     `recordIds[]` is required**: without either, the server answers code 400.
@@ -5244,6 +5766,408 @@ export interface operations {
         parameters: {
             query?: {
                 /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+                /**
+                 * @description A view's id, starting with `viw`. The server answers code 400 when it does not exist.
+                 * @example viwG9l1VPD6nH
+                 */
+                viewId?: components["parameters"]["ViewId"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The datasheet's id (维格表 ID), starting with `dst`.
+                 * @example dst0Yj5aNeoHldqvf6
+                 */
+                datasheetId: components["parameters"]["DatasheetId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["UpdateRecords"];
+        responses: {
+            200: components["responses"]["RecordsUpdated"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listDeletedRecordIds: {
+        parameters: {
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The datasheet's id (维格表 ID), starting with `dst`.
+                 * @example dst0Yj5aNeoHldqvf6
+                 */
+                datasheetId: components["parameters"]["DatasheetId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted record ids, or a business error (`success:false`) with HTTP 200. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordIdListResponse"] | components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    listRecordsV3: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Key `fields` (in the query and the response) by field `name` (default) or field `id`. Ids survive renames.
+                 * @example name
+                 */
+                fieldKey?: components["parameters"]["FieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+                /**
+                 * @description Records per page, 1–1000 (`API_MAX_PAGE_SIZE`), default 100 (`ros/page.ro.ts`). Out of range is a
+                 *     class-validator failure, not a code-400 tip: see "Request validation errors" in the API description
+                 *     (`code: 500`). The response's `pageSize` echoes the number of records *returned*, not this value. The server
+                 *     skips validation for `-1`, an undocumented internal value that this spec does not admit.
+                 * @example 100
+                 */
+                pageSize?: components["parameters"]["PageSize"];
+                /**
+                 * @description The most records to return across all pages. When it is below the row count it wins over
+                 *     `pageSize`/`pageNum`, and `total` is capped at it.
+                 * @example 1000
+                 */
+                maxRecords?: components["parameters"]["MaxRecords"];
+                /**
+                 * @description The page number, from 1 (default 1). With `pageSize=1000&pageNum=2`, records 1001–2000 come back.
+                 * @example 1
+                 */
+                pageNum?: components["parameters"]["PageNum"];
+                /**
+                 * @description Sort order, overriding the view's. Each item is a **JSON-encoded** sort object
+                 *     `{"field": <name or id per fieldKey>, "order": "asc"|"desc"}`. The order is lower-case (`OrderEnum`).
+                 *     Forms the server accepts (`objStringToArray`):
+                 *     * repeated, one object per key (vika.py): `sort={"field":"标题","order":"asc"}&sort={"field":"数量","order":"desc"}`;
+                 *     * one key holding several objects joined by commas (the server splits on `},`):
+                 *       `sort={"field":"标题","order":"asc"},{"field":"数量","order":"desc"}`;
+                 *     * the JS SDK's qs form, `sort[][field]=标题&sort[][order]=asc`, declared as the separate
+                 *       `sort[][field]` and `sort[][order]` parameters.
+                 * @example [
+                 *       "{\"field\":\"标题\",\"order\":\"asc\"}"
+                 *     ]
+                 */
+                sort?: components["parameters"]["Sort"];
+                /**
+                 * @description The JS SDK's form of `sort` (qs `arrayFormat: "brackets"`): `sort[][field]=标题&sort[][order]=asc`. qs
+                 *     pairs the n-th `sort[][field]` with the n-th `sort[][order]`. Send as many of each.
+                 * @example [
+                 *       "标题"
+                 *     ]
+                 */
+                "sort[][field]"?: components["parameters"]["SortBracketField"];
+                /**
+                 * @description The sort order that goes with the `sort[][field]` at the same position (JS SDK form).
+                 * @example [
+                 *       "asc"
+                 *     ]
+                 */
+                "sort[][order]"?: components["parameters"]["SortBracketOrder"];
+                /**
+                 * @description Return only these records, in this order, with view filtering skipped. **Paging still applies**
+                 *     (`pageSize` default 100): send `pageSize` (up to 1000) or read the next pages to get every id asked for
+                 *     (`apitable/apitable:packages/core/src/databus/logic/view.ts#getRecords`). At most 1000 ids, as the
+                 *     reference says; `ros/record.query.ro.ts` itself checks no count, but a longer list risks the URL length
+                 *     limits. Repeated (`recordIds=a&recordIds=b`) or comma-separated (`recordIds=a,b`). The JS SDK's
+                 *     `recordIds[]=a` form is the `recordIds[]` parameter.
+                 * @example [
+                 *       "rec4zxfWB5uyM",
+                 *       "reclNflLgtzjY"
+                 *     ]
+                 */
+                recordIds?: components["parameters"]["RecordIds"];
+                /**
+                 * @description The JS SDK's form of `recordIds` (qs `arrayFormat: "brackets"`): `recordIds[]=a&recordIds[]=b`. Paged like `recordIds`.
+                 * @example [
+                 *       "rec4zxfWB5uyM"
+                 *     ]
+                 */
+                "recordIds[]"?: components["parameters"]["RecordIdsBrackets"];
+                /**
+                 * @description A view's id, starting with `viw`. The server answers code 400 when it does not exist.
+                 * @example viwG9l1VPD6nH
+                 */
+                viewId?: components["parameters"]["ViewId"];
+                /**
+                 * @description Return only these fields: names with `fieldKey=name` (`fields=标题,数量`), ids with `fieldKey=id`
+                 *     (`fields=fldWooy3c3Puz,fldEAr5y7Go5S`). Repeated or comma-separated. The JS SDK's `fields[]=` form is
+                 *     the `fields[]` parameter.
+                 * @example [
+                 *       "标题",
+                 *       "数量"
+                 *     ]
+                 */
+                fields?: components["parameters"]["Fields"];
+                /**
+                 * @description The JS SDK's form of `fields` (`fields[]=标题&fields[]=数量`).
+                 * @example [
+                 *       "标题"
+                 *     ]
+                 */
+                "fields[]"?: components["parameters"]["FieldsBrackets"];
+                /**
+                 * @description A formula that filters the records, e.g. `{标题}="标题1"` (URL-encode it). With a `viewId`, it filters
+                 *     that view's records.
+                 * @example {标题}="第三季度报告"
+                 */
+                filterByFormula?: components["parameters"]["FilterByFormula"];
+                /**
+                 * @description `json` (default) returns typed cell values. `string` turns every value into its display string. Dates
+                 *     then use the field's time zone, else the account's, else UTC+8.
+                 * @example json
+                 */
+                cellFormat?: components["parameters"]["CellFormat"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The datasheet's id (维格表 ID), starting with `dst`.
+                 * @example dst0Yj5aNeoHldqvf6
+                 */
+                datasheetId: components["parameters"]["DatasheetId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of records (or a bare list, see above), or a business error (`success:false`) with HTTP 200. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordPageResponse"] | components["schemas"]["RecordArrayResponse"] | components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    replaceRecordsV3: {
+        parameters: {
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+                /**
+                 * @description A view's id, starting with `viw`. The server answers code 400 when it does not exist.
+                 * @example viwG9l1VPD6nH
+                 */
+                viewId?: components["parameters"]["ViewId"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The datasheet's id (维格表 ID), starting with `dst`.
+                 * @example dst0Yj5aNeoHldqvf6
+                 */
+                datasheetId: components["parameters"]["DatasheetId"];
+            };
+            cookie?: never;
+        };
+        requestBody: components["requestBodies"]["UpdateRecords"];
+        responses: {
+            200: components["responses"]["RecordsUpdated"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    createRecordsV3: {
+        parameters: {
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+                /**
+                 * @description A view's id, starting with `viw`. The server answers code 400 when it does not exist.
+                 * @example viwG9l1VPD6nH
+                 */
+                viewId?: components["parameters"]["ViewId"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The datasheet's id (维格表 ID), starting with `dst`.
+                 * @example dst0Yj5aNeoHldqvf6
+                 */
+                datasheetId: components["parameters"]["DatasheetId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRecordsRequest"];
+            };
+        };
+        responses: {
+            /** @description The created records, or a business error (`success:false`) with HTTP 200. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordListResponse"] | components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            201: components["responses"]["RecordsWrittenCreated"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    deleteRecordsV3: {
+        parameters: {
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+                /**
+                 * @description The records to delete, **at most 10** (`API_MAX_MODIFY_RECORD_COUNTS`). Repeated
+                 *     (`recordIds=a&recordIds=b`) or comma-separated (`recordIds=a,b`, as the reference shows). **This or
+                 *     `recordIds[]` is required**: without either, the server answers code 400.
+                 * @example [
+                 *       "recwZ6yV3Srv3",
+                 *       "recwXXyV12454"
+                 *     ]
+                 */
+                recordIds?: components["parameters"]["DeleteRecordIds"];
+                /**
+                 * @description The JS SDK's form of `recordIds` (`recordIds[]=a&recordIds[]=b`), at most 10. This or `recordIds` is required.
+                 * @example [
+                 *       "recwZ6yV3Srv3"
+                 *     ]
+                 */
+                "recordIds[]"?: components["parameters"]["DeleteRecordIdsBrackets"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The datasheet's id (维格表 ID), starting with `dst`.
+                 * @example dst0Yj5aNeoHldqvf6
+                 */
+                datasheetId: components["parameters"]["DatasheetId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["RecordsDeleted"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    updateRecordsV3: {
+        parameters: {
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+                /**
                  * @description A view's id, starting with `viw`. The server answers code 400 when it does not exist.
                  * @example viwG9l1VPD6nH
                  */
@@ -5273,6 +6197,19 @@ export interface operations {
     listFields: {
         parameters: {
             query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
                 /**
                  * @description A view's id, starting with `viw`. The server answers code 400 when it does not exist.
                  * @example viwG9l1VPD6nH
@@ -5310,7 +6247,21 @@ export interface operations {
     };
     createField: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -5363,7 +6314,21 @@ export interface operations {
     };
     deleteField: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -5409,7 +6374,21 @@ export interface operations {
     };
     listViews: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -5441,7 +6420,21 @@ export interface operations {
     };
     createDatasheet: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -5489,7 +6482,21 @@ export interface operations {
     };
     uploadAttachment: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -5539,6 +6546,19 @@ export interface operations {
         parameters: {
             query?: {
                 /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+                /**
                  * @description How many presigned URLs to return, 1–20, default 1 (`ros/asset.query.ts`).
                  * @example 1
                  */
@@ -5575,7 +6595,21 @@ export interface operations {
     };
     listSpaces: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5601,7 +6635,21 @@ export interface operations {
     };
     listNodes: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -5634,6 +6682,19 @@ export interface operations {
     searchNodes: {
         parameters: {
             query: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
                 /**
                  * @description The node type to search for (case-sensitive). The reference's enum omits `Automation`; the server
                  *     accepts it (`ros/node.param.ro.ts`).
@@ -5700,7 +6761,21 @@ export interface operations {
     };
     getNode: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -5724,7 +6799,21 @@ export interface operations {
     };
     getSpaceNode: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -5753,7 +6842,21 @@ export interface operations {
     };
     listEmbedLinks: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -5790,7 +6893,21 @@ export interface operations {
     };
     createEmbedLink: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -5840,7 +6957,21 @@ export interface operations {
     };
     deleteEmbedLink: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -5875,6 +7006,19 @@ export interface operations {
     getMember: {
         parameters: {
             query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
                 /**
                  * @description `true` adds the members' email and mobile. The reference types it as a string to be filled in with
                  *     `"true"`. The enterprise model types it as a boolean (default false). The wire form is the same.
@@ -5911,6 +7055,19 @@ export interface operations {
     updateMember: {
         parameters: {
             query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
                 /**
                  * @description `true` adds the members' email and mobile. The reference types it as a string to be filled in with
                  *     `"true"`. The enterprise model types it as a boolean (default false). The wire form is the same.
@@ -5950,7 +7107,21 @@ export interface operations {
     };
     deleteMember: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -5979,7 +7150,21 @@ export interface operations {
     };
     createTeam: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -6024,7 +7209,21 @@ export interface operations {
     };
     updateTeam: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -6065,7 +7264,21 @@ export interface operations {
     };
     deleteTeam: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -6095,6 +7308,19 @@ export interface operations {
     listTeamMembers: {
         parameters: {
             query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
                 /**
                  * @description `true` adds the members' email and mobile. The reference types it as a string to be filled in with
                  *     `"true"`. The enterprise model types it as a boolean (default false). The wire form is the same.
@@ -6150,6 +7376,19 @@ export interface operations {
         parameters: {
             query?: {
                 /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+                /**
                  * @description The page number, from 1 (default 1).
                  * @example 1
                  */
@@ -6198,6 +7437,19 @@ export interface operations {
         parameters: {
             query?: {
                 /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+                /**
                  * @description The page number, from 1 (default 1).
                  * @example 1
                  */
@@ -6239,7 +7491,21 @@ export interface operations {
     };
     createRole: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -6284,7 +7550,21 @@ export interface operations {
     };
     updateRole: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -6325,7 +7605,21 @@ export interface operations {
     };
     deleteRole: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**
@@ -6355,6 +7649,19 @@ export interface operations {
     listRoleUnits: {
         parameters: {
             query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
                 /**
                  * @description `true` adds the members' email and mobile. The reference types it as a string to be filled in with
                  *     `"true"`. The enterprise model types it as a boolean (default false). The wire form is the same.
@@ -6398,7 +7705,21 @@ export interface operations {
     };
     createChatCompletion: {
         parameters: {
-            query?: never;
+            query?: {
+                /**
+                 * @description vika.js and apitable.js send the client's `fieldKey` setting in the query of **every** request
+                 *     (`vikadata/vika.js:lib/apitable.ts#request`). Operations that do not read it ignore it; declared so that the
+                 *     official SDKs' traffic is valid. Where an operation reads `fieldKey` (listing records), its own parameter
+                 *     applies.
+                 */
+                fieldKey?: components["parameters"]["SdkFieldKey"];
+                /**
+                 * @description vika.js and apitable.js leave a call's `isV3` flag in the query when they switch the path to `/fusion/v3`
+                 *     (`vikadata/vika.js:lib/apitable.ts#request` spreads the call's params into the query). The server ignores
+                 *     it; declared so that the official SDKs' traffic is valid.
+                 */
+                isV3?: components["parameters"]["SdkIsV3"];
+            };
             header?: never;
             path: {
                 /**

@@ -9,5 +9,6 @@ export const operationsWithoutData: readonly string[] = [
   'DELETE /fusion/v1/spaces/{spaceId}/members/{unitId}',
   'DELETE /fusion/v1/spaces/{spaceId}/nodes/{nodeId}/embedlinks/{linkId}',
   'DELETE /fusion/v1/spaces/{spaceId}/roles/{unitId}',
-  'DELETE /fusion/v1/spaces/{spaceId}/teams/{unitId}'
+  'DELETE /fusion/v1/spaces/{spaceId}/teams/{unitId}',
+  'DELETE /fusion/v3/datasheets/{datasheetId}/records'
 ];

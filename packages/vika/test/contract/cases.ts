@@ -53,6 +53,27 @@ export const cases: { [OperationId in keyof operations]: Case } = {
       }),
   },
   deleteRecords: { invoke: (vika) => vika.datasheet(DATASHEET).records.delete([RECORD, "recGs5Qo1YqHq"]) },
+  listDeletedRecordIds: { invoke: (vika) => vika.datasheet(DATASHEET).records.deletedIds() },
+  listRecordsV3: {
+    invoke: (vika) =>
+      vika.datasheet(DATASHEET, { v3: true }).records.query({ viewId: "viwG9l1VPD6nH", pageSize: 100, fieldKey: "name" }),
+  },
+  createRecordsV3: {
+    invoke: (vika) => // Two records, as the success example answers.
+      vika.datasheet(DATASHEET, { v3: true }).records.create([{ fields: { 标题: "第三季度报告", 数量: 42 } }, { fields: { 标题: "年度预算" } }]),
+  },
+  updateRecordsV3: {
+    invoke: (vika) => vika.datasheet(DATASHEET, { v3: true }).records.update([{ recordId: RECORD, fields: { 状态: "已完成" } }]),
+  },
+  replaceRecordsV3: {
+    // The v3 PUT: not in the object model, reachable through `request`.
+    invoke: (vika) =>
+      vika.request("put", "/fusion/v3/datasheets/{datasheetId}/records", {
+        params: { path: { datasheetId: DATASHEET } },
+        body: { records: [{ recordId: RECORD, fields: { 状态: "已完成" } }] },
+      }),
+  },
+  deleteRecordsV3: { invoke: (vika) => vika.datasheet(DATASHEET, { v3: true }).records.delete(RECORD) },
   listFields: { invoke: (vika) => vika.datasheet(DATASHEET).fields.list({ viewId: "viwG9l1VPD6nH" }) },
   createField: {
     invoke: (vika) => datasheet(vika).fields.create({ type: "SingleText", name: "标题", property: { defaultValue: "待补充" } }),

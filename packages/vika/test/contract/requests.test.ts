@@ -35,6 +35,20 @@ describe("array query parameters: every form the real server accepts passes the 
   });
 });
 
+describe("the official SDKs' traffic is valid: vika.js adds fieldKey (and isV3) to every query", () => {
+  it.each([
+    ["a space list", "GET", "/fusion/v1/spaces?fieldKey=name"],
+    ["a field list", "GET", "/fusion/v1/datasheets/dst0Yj5aNeoHldqvf6/fields?fieldKey=id"],
+    ["a v3 read with isV3", "GET", "/fusion/v3/datasheets/dst0Yj5aNeoHldqvf6/records?fieldKey=name&isV3=true&pageSize=100"],
+    ["a v3 delete with isV3", "DELETE", "/fusion/v3/datasheets/dst0Yj5aNeoHldqvf6/records?fieldKey=name&isV3=true&recordIds%5B%5D=recA"],
+    ["the time machine", "GET", "/fusion/v1/timemachine/dst0Yj5aNeoHldqvf6?fieldKey=name"],
+  ])("%s", async (_label, method, path) => {
+    const response = await raw(path, { method });
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(200);
+  });
+});
+
 describe("the mock refuses what the spec forbids", () => {
   it.each([
     ["pageSize above 1000", `${RECORDS}?pageSize=5000`, "GET", undefined, /pagesize/i],
