@@ -1336,9 +1336,11 @@ export interface paths {
          *     * `https://aitable.ai/nest/v1/ai/{aiId}`: the docs' python example (`api_base`).
          *     * `/fusion/v3/ai/{ai_id}/chat/completions`: the generated DataBus Java client.
          *
-         *     **The response is not wrapped in the envelope.** It is the completion object itself, including keys that
-         *     are not valid identifiers: `"conversation id"` (with a space, as the docs' guide shows; the reference
-         *     shows `conversation_id`) and `usage["total cost"]`. The server also sends the conversation id in the
+         *     **The response is not wrapped in the envelope.** It is the completion object itself, with `conversation_id`
+         *     and `usage.total_cost`, as the server's own templates show them (`ai_api_curl_template` and
+         *     `ai_api_javascript_template` in `apitable/apitable:packages/datasheet/public/file/langs/strings.en-US.json`).
+         *     Its Python template, and the docs' guide, spell them with a space (`"conversation id"`,
+         *     `usage["total cost"]`); both spellings are declared. The server also sends the conversation id in the
          *     `X-Conversation-Id` header. Failures in the guards (token, quota, enterprise plan) and in parameter
          *     validation use the usual envelope. The server commits HTTP 200 before it streams, so an error *during*
          *     generation arrives as plain text in the 200 body.
@@ -1956,15 +1958,21 @@ export interface components {
             prompt_tokens?: number;
             completion_tokens?: number;
             total_tokens?: number;
-            /** @description The cost of the call. Note the space in the key. */
+            /**
+             * @description The cost of the call, as the server's curl and JavaScript templates spell the key
+             *     (`apitable/apitable:packages/datasheet/public/file/langs/strings.en-US.json`).
+             */
+            total_cost?: number;
+            /** @description The same cost as the server's Python template and the docs' guide spell the key (with a space). */
             "total cost"?: number;
             /** @description The answer text again. */
             result?: string;
         };
         /**
-         * @description An OpenAI-like completion, **not enveloped**. Its extra keys are `"conversation id"` (with a space, as the
-         *     docs' guide shows; the reference's sample spells it `conversation_id`, so both are declared), `actions`, and
-         *     `usage["total cost"]`. The docs' sample has a trailing comma, so it is not valid JSON as printed.
+         * @description An OpenAI-like completion, **not enveloped**. Its extra keys are `conversation_id` (the server's curl and
+         *     JavaScript templates and the reference; `"conversation id"` with a space in its Python template and the docs'
+         *     guide, so both are declared), `actions`, and `usage.total_cost` (`usage["total cost"]` in the same Python
+         *     template). The docs' sample has a trailing comma, so it is not valid JSON as printed.
          */
         ChatCompletion: {
             id: string;
