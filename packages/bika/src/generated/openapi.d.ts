@@ -398,14 +398,18 @@ export interface paths {
          * @description Creates **one** record from a cell map `{cells: {<field name>: value}}` and returns it as a
          *     `RecordV2VO` (cells keyed by field name, each `{id, name, fieldType, value, data}`).
          *
-         *     **Docs vs server:** the Quick Start's Python "Retrieving Database Records" example POSTs
-         *     `{"fields": {…}}` to this path. That is a copy-paste slip in the docs: `fields` is **not** accepted,
-         *     the body key is `cells` (Quick Start cURL, Python "Creating a New Record", the SDK's
-         *     `records.create({cells})` and the official MCP server all send `cells`).
+         *     **Docs vs the other sources:** the Quick Start's Python "Retrieving Database Records" example POSTs
+         *     `{"fields": {…}}` to this path, while the Quick Start's cURL and Python "Creating a New Record", the
+         *     SDK's `records.create({cells})`, the official MCP server (`bika-ai/bika-mcp-server:src/bikaService.ts#createDatabaseRecord`)
+         *     and both third-party clients send `cells`. This spec takes `cells`, required. **Unverified:** whether the
+         *     server refuses or ignores a `fields` body; no source shows a request with `fields` succeeding or failing.
          *
-         *     Cell values by field type: see `CellValue`. Select options are written as option IDs or names (the
-         *     official MCP server maps names to option IDs and sends arrays); attachments as the objects
-         *     returned by `uploadAttachment`. For batches, use `createRecordsV2` (up to 10 records).
+         *     Cell values by field type: see `CellValue`. The official MCP server writes select cells as **arrays of
+         *     option IDs** (it maps the names it is given to ids, and keeps one for a single select) and attachment
+         *     cells as the **whole objects** `uploadAttachment` returned (`{id, name, mimeType, bucket, path, size}`,
+         *     `bika-ai/bika-mcp-server:src/bikaService.ts#_getKeywordByFieldType`). Writing a select cell by option
+         *     name is documented only by a third-party copy of Bika's field docs (see `CellValue`): **unverified**.
+         *     For batches, use `createRecordsV2` (up to 10 records).
          *
          *     A cell naming an unknown field may produce HTTP 200 with `success: false`.
          */
@@ -418,7 +422,13 @@ export interface paths {
          * @description Updates **one** record: the record ID goes in the body (`id`), not in the path; only the cells
          *     given are changed. Returns the record as a `RecordV2VO`.
          *
-         *     Source: Quick Start "Updating a Record" (cURL, Python; SDK `records.update({id, cells})`).
+         *     Source: Quick Start "Updating a Record" (cURL, Python; SDK `records.update({id, cells})`), and
+         *     `hamchowderr/bika-mcp:src/tools/database.ts#updateRecord`.
+         *
+         *     **Clients disagree.** The same author's deployed server, `hamchowderr/bika-mcp:api/server.ts`
+         *     (`bika_update_record_v1`), sends `PUT /v1/…/records/{recordId}` with `{cells}` instead: see
+         *     `updateRecordById`. No official client updates a v1 record, so which route the server serves (or whether
+         *     both) is **unsettled**; this one follows the Quick Start.
          *     **Unsettled:** whether `null` clears a cell (it does in Vika). An unknown record ID may come back as
          *     HTTP 200 with `success: false` or as HTTP 500 ("Record not found").
          */
@@ -459,7 +469,15 @@ export interface paths {
          *     or as HTTP 200 with `success: false`.
          */
         get: operations["getRecord"];
-        put?: never;
+        /**
+         * Update a record by id (v1, unverified route)
+         * @description Updates one record named in the path, with `{cells}`, as `hamchowderr/bika-mcp:api/server.ts`
+         *     (`bika_update_record_v1`) sends it. **Unverified:** only that third-party server calls this route; the
+         *     Quick Start and the same author's `src/tools/database.ts` use `PATCH /v1/…/records` with `{id, cells}`
+         *     (`updateRecord`). Declared so that both forms in use are described; the response is assumed to be the
+         *     `RecordV2VO` of `updateRecord`.
+         */
+        put: operations["updateRecordById"];
         post?: never;
         /**
          * Delete a record (v1)
@@ -693,9 +711,12 @@ export interface paths {
          * Update records (v2, up to 10)
          * @description Updates 1–10 records in one call (only the given fields change) and returns them.
          *
-         *     Source: hamchowderr/bika-mcp only (third party). **Unsettled:** as for `createRecordsV2`, `fieldKey`
-         *     is declared both in the body and in the query. An unknown record ID may come back as HTTP 200 with
-         *     `success: false` or as HTTP 500 ("Record not found").
+         *     Source: `hamchowderr/bika-mcp:src/tools/database.ts#updateRecords` only (third party), which sends
+         *     **PUT**. **Clients disagree:** the same author's deployed server (`api/server.ts`,
+         *     `bika_batch_update_records_v2`) sends the same body with **PATCH** (`patchRecordsV2`). No official client
+         *     batch-updates, so the method the server serves is **unsettled**.
+         *     **Unsettled:** as for `createRecordsV2`, `fieldKey` is declared both in the body and in the query. An
+         *     unknown record ID may come back as HTTP 200 with `success: false` or as HTTP 500 ("Record not found").
          */
         put: operations["updateRecordsV2"];
         /**
@@ -710,8 +731,12 @@ export interface paths {
         post: operations["createRecordsV2"];
         /**
          * Delete records (v2, up to 10)
-         * @description Deletes 1–10 records given as a repeated query key: `?records=recA&records=recB`. Returns one
-         *     result per ID.
+         * @description Deletes 1–10 records. **Clients disagree on how the ids are sent**, and both forms are declared:
+         *     * a repeated query key, `?records=recA&records=recB` (`hamchowderr/bika-mcp:src/tools/database.ts#deleteRecords`);
+         *     * a JSON body `{recordIds: [...]}` with no query (`hamchowderr/bika-mcp:api/server.ts`,
+         *       `bika_batch_delete_records_v2`).
+         *     Send one of the two (OpenAPI cannot require "one of"). No official client batch-deletes, so which form
+         *     the server reads is **unsettled**. Returns one result per ID.
          *
          *     Source: hamchowderr/bika-mcp only (third party). **Unsettled:** the response; modelled as
          *     `{records: [{id, deleted}]}`, mirroring the create/update responses. Unknown record IDs may come back
@@ -721,7 +746,14 @@ export interface paths {
         delete: operations["deleteRecordsV2"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update records (v2 PATCH, unverified method)
+         * @description The batch update as `hamchowderr/bika-mcp:api/server.ts` (`bika_batch_update_records_v2`) sends it:
+         *     **PATCH** with `{records: [{id, fields}]}` (1–10) and `fieldKey` in the query. The same author's
+         *     `src/tools/database.ts` sends the same body with PUT (`updateRecordsV2`). **Unverified** which method
+         *     the server serves; the response is assumed to be that of `updateRecordsV2`.
+         */
+        patch: operations["patchRecordsV2"];
         trace?: never;
     };
     "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}": {
@@ -1056,18 +1088,24 @@ export interface components {
          *     | NUMBER, CURRENCY, PERCENT, RATING | number (RATING: integer up to `property.max`) | number |
          *     | AUTONUMBER | read-only | number |
          *     | CHECKBOX | boolean | boolean |
-         *     | SINGLE_SELECT | option name or ID, or a one-element array of them | string or array of strings |
-         *     | MULTI_SELECT | array of option names or IDs | array of strings |
+         *     | SINGLE_SELECT | array with one option ID (official MCP); an option name or ID as a string (docs copy, unverified) | string or array of strings |
+         *     | MULTI_SELECT | array of option IDs (official MCP); array of option names (docs copy, unverified) | array of strings |
          *     | DATETIME | ISO 8601 string, e.g. `2024-01-01T12:00:00Z` | ISO 8601 string |
          *     | CREATED_TIME, LAST_MODIFIED_TIME | read-only | ISO 8601 string |
-         *     | ATTACHMENT | array of `{id, name?}` from `uploadAttachment` | array of attachment objects |
+         *     | ATTACHMENT | array of the objects `uploadAttachment` returned, whole (official MCP); `{id}` alone is unverified | array of attachment objects |
          *     | MEMBER | array of member IDs | array of `{id, type, name}` |
          *     | CREATED_BY, LAST_MODIFIED_BY | read-only | object `{id, name}` |
          *     | LINK | array of record IDs | array of record IDs |
          *     | LOOKUP, FORMULA | read-only | any of the above |
          *
-         *     `null` empties a cell on write (unverified for Bika); empty cells may be omitted on read. The official
-         *     MCP server writes select cells as arrays of option IDs. Sources: official MCP server,
+         *     `null` empties a cell on write (unverified for Bika); empty cells may be omitted on read.
+         *
+         *     Select cells: the official MCP server (`bika-ai/bika-mcp-server:src/bikaService.ts#_getCellValueByFieldType`)
+         *     is the one official client that writes them, always as **arrays of option IDs**, a one-item array for
+         *     SINGLE_SELECT. Writing option **names** (a string for SINGLE_SELECT, an array of names for MULTI_SELECT)
+         *     comes only from `hamchowderr/bika-mcp:bika-docs/field-cell-value/selection-fields.md`, a third-party
+         *     copy of Bika's field docs ("unique identifier or name of the option"): **unverified** against the server.
+         *     Attachment cells: the official MCP server writes the upload objects whole. Sources: official MCP server,
          *     hamchowderr/bika-mcp field docs (third party).
          */
         CellValue: string | number | boolean | null | string[] | (components["schemas"]["AttachmentCellItem"] | components["schemas"]["MemberCellItem"] | {
@@ -1156,6 +1194,14 @@ export interface components {
         UpdateRecordRequest: {
             /** @description Record ID (`rec…`). */
             id: string;
+            cells: components["schemas"]["CellMap"];
+        };
+        /** @description The ids of the records to delete, in the body (`deleteRecordsV2`, the form of `hamchowderr/bika-mcp:api/server.ts`). */
+        DeleteRecordsV2Request: {
+            recordIds: string[];
+        };
+        /** @description The cells to change of the record named in the path (`updateRecordById`). */
+        UpdateRecordCellsRequest: {
             cells: components["schemas"]["CellMap"];
         };
         /**
@@ -2109,6 +2155,59 @@ export interface operations {
             500: components["responses"]["InternalServerError"];
         };
     };
+    updateRecordById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Space ID (`spc…`), as in `https://bika.ai/space/{spaceId}/…`.
+                 * @example spcND68gdMMZBmGK67gvqNVX
+                 */
+                spaceId: components["parameters"]["SpaceId"];
+                /**
+                 * @description Node ID of a database, which is also its database ID (`dat…`).
+                 * @example datJubyEnetNFd3UQ6gSeq7U
+                 */
+                nodeId: components["parameters"]["DatabaseNodeId"];
+                /**
+                 * @description Record ID (`rec…`).
+                 * @example recpx8ZUBHmRFuD0fGTObHxL
+                 */
+                recordId: components["parameters"]["RecordId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "cells": {
+                 *         "Task": "Updated description field column"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateRecordCellsRequest"];
+            };
+        };
+        responses: {
+            /** @description The updated record, or a business error. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecordResponse"] | components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
     deleteRecord: {
         parameters: {
             query?: never;
@@ -2660,15 +2759,15 @@ export interface operations {
     };
     deleteRecordsV2: {
         parameters: {
-            query: {
+            query?: {
                 /**
-                 * @description IDs of the records to delete, 1–10, repeating the key.
+                 * @description IDs of the records to delete, 1–10, repeating the key (or send them in the body instead).
                  * @example [
                  *       "recpx8ZUBHmRFuD0fGTObHxL",
                  *       "recQ3w5E7r9T1y3U5i7O9p1A"
                  *     ]
                  */
-                records: string[];
+                records?: string[];
             };
             header?: never;
             path: {
@@ -2685,7 +2784,20 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description The ids in a JSON body instead of the query, as `hamchowderr/bika-mcp:api/server.ts` sends them (unverified). */
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "recordIds": [
+                 *         "recpx8ZUBHmRFuD0fGTObHxL",
+                 *         "recQ3w5E7r9T1y3U5i7O9p1A"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["DeleteRecordsV2Request"];
+            };
+        };
         responses: {
             /** @description One result per deleted record, or a business error. */
             200: {
@@ -2694,6 +2806,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["V2RecordsDeleteResponse"] | components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+        };
+    };
+    patchRecordsV2: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Key the `fields` maps by field `name` (default) or field `id`. On the v2 write endpoints the body may
+                 *     carry `fieldKey` too (unsettled which one the server reads).
+                 * @example name
+                 */
+                fieldKey?: components["parameters"]["FieldKeyQuery"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description Space ID (`spc…`), as in `https://bika.ai/space/{spaceId}/…`.
+                 * @example spcND68gdMMZBmGK67gvqNVX
+                 */
+                spaceId: components["parameters"]["SpaceId"];
+                /**
+                 * @description Node ID of a database, which is also its database ID (`dat…`).
+                 * @example datJubyEnetNFd3UQ6gSeq7U
+                 */
+                nodeId: components["parameters"]["DatabaseNodeId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "fieldKey": "name",
+                 *       "records": [
+                 *         {
+                 *           "id": "recpx8ZUBHmRFuD0fGTObHxL",
+                 *           "fields": {
+                 *             "Status": "Churned"
+                 *           }
+                 *         },
+                 *         {
+                 *           "id": "recQ3w5E7r9T1y3U5i7O9p1A",
+                 *           "fields": {
+                 *             "Score": 5
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateRecordsV2Request"];
+            };
+        };
+        responses: {
+            /** @description The updated records, or a business error. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["V2RecordListResponse"] | components["schemas"]["ErrorEnvelope"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -54,6 +54,14 @@ export const cases: { [OperationId in keyof operations]: Case } = {
       bika.space.byId(SPACE).database(DATABASE).records.update({ id: RECORD, cells: { Name: "Updated" } }),
   },
   deleteRecord: { invoke: async (bika) => bika.space.byId(SPACE).database(DATABASE).records.delete(RECORD) },
+  updateRecordById: {
+    // A route only one third-party server uses (unverified): not in the object model, reachable through `request`.
+    invoke: async (bika) =>
+      bika.request("put", "/v1/spaces/{spaceId}/resources/databases/{nodeId}/records/{recordId}", {
+        params: { path: { spaceId: SPACE, nodeId: DATABASE, recordId: RECORD } },
+        body: { cells: { Name: "Updated" } },
+      }),
+  },
   registerOutgoingWebhook: {
     invoke: async (bika) =>
       bika.space.byId(SPACE).outgoingWebhooks.register({
@@ -105,6 +113,19 @@ export const cases: { [OperationId in keyof operations]: Case } = {
           { id: RECORD, fields: { Status: "Churned" } },
           { id: "recQ3w5E7r9T1y3U5i7O9p1A", fields: { Score: 5 } },
         ],
+      }),
+  },
+  patchRecordsV2: {
+    // The PATCH form of the batch update (unverified method): reachable through `request`.
+    invoke: async (bika) =>
+      bika.request("patch", "/v2/spaces/{spaceId}/resources/databases/{nodeId}/records", {
+        params: { path: { spaceId: SPACE, nodeId: DATABASE } },
+        body: {
+          records: [
+            { id: RECORD, fields: { Status: "Churned" } },
+            { id: "recQ3w5E7r9T1y3U5i7O9p1A", fields: { Score: 5 } },
+          ],
+        },
       }),
   },
   deleteRecordsV2: {

@@ -64,3 +64,27 @@ describe("the low-level client", () => {
     expect(error).toMatchObject({ success: false });
   });
 });
+
+describe("the forms third-party clients send, where they disagree (both declared)", () => {
+  const V2 = RECORDS.replace("/v1/", "/v2/");
+
+  it.each([
+    ["v2 batch delete, ids in the query (hamchowderr src/tools)", `${V2}?records=recA&records=recB`, "DELETE", undefined],
+    ["v2 batch delete, ids in a JSON body (hamchowderr api/server.ts)", V2, "DELETE", JSON.stringify({ recordIds: ["recA", "recB"] })],
+    ["v2 batch update with PATCH (hamchowderr api/server.ts)", V2, "PATCH", JSON.stringify({ records: [{ id: "recA", fields: { Name: "x" } }] })],
+    ["v2 batch update with PUT (hamchowderr src/tools)", V2, "PUT", JSON.stringify({ records: [{ id: "recA", fields: { Name: "x" } }] })],
+    ["v1 update with PUT on the record (hamchowderr api/server.ts)", `${RECORDS}/recA`, "PUT", JSON.stringify({ cells: { Name: "x" } })],
+    ["v1 update with PATCH and the id in the body (Quick Start)", RECORDS, "PATCH", JSON.stringify({ id: "recA", cells: { Name: "x" } })],
+  ])("accepts %s", async (_label, path, method, body) => {
+    const response = await raw(path, { method, ...(body ? { body } : {}) });
+    expect(response.headers.get("sl-violations")).toBeNull();
+    expect(response.status).toBe(200);
+  });
+
+  it("refuses a body delete of more than 10 ids", async () => {
+    const recordIds = Array.from({ length: 11 }, (_, index) => `rec${index}`);
+    const response = await raw(V2, { method: "DELETE", body: JSON.stringify({ recordIds }) });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("sl-violations")).toMatch(/recordIds/);
+  });
+});
