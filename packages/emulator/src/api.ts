@@ -1,0 +1,13 @@
+import type { HttpOptions, Route } from "./http.js";
+
+/**
+ * One emulated API: its routes over a state built from a seed, and what the shared HTTP layer needs to know
+ * about it. `reset()` puts the state back to the seed.
+ */
+export interface EmulatedApi {
+  routes: Route[];
+  bucketOf: HttpOptions["bucketOf"];
+  errors: HttpOptions["errors"];
+  errorExtra?: Record<string, unknown> | undefined;
+  reset(): void;
+}

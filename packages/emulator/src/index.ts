@@ -1,0 +1,135 @@
+/**
+ * `startEmulator({ api })`: a stateful emulator of the Vika or Bika API on a free loopback port. See README.md.
+ */
+import { readFile } from "node:fs/promises";
+import Ajv2020 from "ajv/dist/2020.js";
+import type { EmulatedApi } from "./api.js";
+import { bikaSeedSchema, createBikaApi, defaultBikaSeed } from "./bika/index.js";
+import { type FaultKind, type FaultOptions, type RequestLogEntry, startHttp } from "./http.js";
+import { SeedError, createVikaApi } from "./vika/index.js";
+import { type VikaSeed, defaultVikaSeed, vikaSeedSchema } from "./vika/seed.js";
+
+export type { FaultKind, FaultOptions, RequestLogEntry } from "./http.js";
+export type { VikaSeed } from "./vika/seed.js";
+export { SUPPORTED_FUNCTIONS } from "./formula.js";
+export { SeedError };
+
+export type EmulatedApiName = "vika" | "bika";
+
+export interface EmulatorOptions {
+  api: EmulatedApiName;
+  /** Port on 127.0.0.1; a free one when omitted. */
+  port?: number | undefined;
+  /** A seed object, or the path of a seed JSON file. Without one the API's default seed is loaded. */
+  seed?: string | object | undefined;
+  /** Requests per second per token and datasheet (Vika) or space (Bika), as the servers count; false for none. Default 5. */
+  qps?: number | false | undefined;
+  /** Added before every answer, in ms. */
+  latencyMs?: number | undefined;
+  /** Faults injected into a share of requests. */
+  faults?: FaultOptions | undefined;
+  /** Records per write request. Default 10, the servers' limit. */
+  maxRecordsPerWrite?: number | undefined;
+}
+
+export interface Emulator {
+  /** `http://127.0.0.1:<port>`: the Vika client's `host`; the Bika client's base URL is this plus the API path. */
+  url: string;
+  /** The base URL to give the API's client (`url` for Vika, `url + "/api/openapi/bika"` for Bika). */
+  baseUrl: string;
+  /** Every request received, in order. */
+  log: readonly RequestLogEntry[];
+  /** Puts the state back to the seed (for test isolation). */
+  reset(): void;
+  /** Faults for the next requests, in order, before the random mix (if any) resumes. */
+  forceFaults(kinds: ReadonlyArray<FaultKind | "none">): void;
+  setFaults(faults: FaultOptions | undefined): void;
+  /** Resolves once every request received so far has been answered or dropped. */
+  settled(): Promise<void>;
+  /** Records of a Vika datasheet as stored (cells by field name). */
+  records(datasheetId: string): Array<{ recordId: string; fields: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+/** The JSON Schema every seed file is checked against (published as `@bikavika/emulator/seed.schema.json`). */
+export const seedSchema = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  title: "bikavika emulator seed",
+  oneOf: [{ $ref: "#/$defs/vika" }, { $ref: "#/$defs/bika" }],
+  $defs: { vika: vikaSeedSchema, bika: bikaSeedSchema },
+} as const;
+
+let validator: ReturnType<Ajv2020["compile"]> | undefined;
+
+/** Checks a seed against the schema; a SeedError names the file, the JSON path and what was expected. */
+export function checkSeed(seed: unknown, api: EmulatedApiName, source = "seed"): void {
+  const schema = api === "vika" ? vikaSeedSchema : bikaSeedSchema;
+  const ajv = new Ajv2020({ allErrors: false, strict: false });
+  validator ??= ajv.compile(schema);
+  const check = api === "vika" ? validator : ajv.compile(schema);
+  if (!check(seed)) {
+    const [error] = check.errors ?? [];
+    const path = `$${(error?.instancePath ?? "").replace(/\/([^/]+)/g, (_match, key: string) => (/^\d+$/.test(key) ? `[${key}]` : `.${key}`))}`;
+    const detail = error?.keyword === "additionalProperties" ? `unknown key "${String(error.params.additionalProperty)}"` : error?.keyword === "enum" ? `must be one of ${JSON.stringify(error.params.allowedValues)}` : error?.message;
+    throw new SeedError(`${source}: ${path} ${detail}`);
+  }
+}
+
+async function loadSeed(seed: EmulatorOptions["seed"], api: EmulatedApiName): Promise<object> {
+  if (seed === undefined) return api === "vika" ? defaultVikaSeed : defaultBikaSeed;
+  if (typeof seed !== "string") {
+    checkSeed(seed, api);
+    return seed;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(seed, "utf8"));
+  } catch (error) {
+    throw new SeedError(`${seed}: ${error instanceof SyntaxError ? `not valid JSON (${error.message})` : (error as Error).message}`);
+  }
+  checkSeed(parsed, api, seed);
+  return parsed as object;
+}
+
+/** The path prefix of each API's client base URL. */
+const BASE_PATH: Record<EmulatedApiName, string> = { vika: "", bika: "/api/openapi/bika" };
+
+export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+  if (options.api !== "vika" && options.api !== "bika") throw new TypeError(`api must be "vika" or "bika", got ${JSON.stringify(options.api)}`);
+  const seed = await loadSeed(options.seed, options.api);
+  const maxRecordsPerWrite = options.maxRecordsPerWrite ?? 10;
+  let api: EmulatedApi & { records?(datasheetId: string): Array<{ recordId: string; fields: Record<string, unknown> }> };
+  try {
+    api =
+      options.api === "vika"
+        ? createVikaApi(seed as VikaSeed, { maxRecordsPerWrite, maxRecordsPerDatasheet: 50_000 })
+        : createBikaApi(seed as Parameters<typeof createBikaApi>[0]);
+  } catch (error) {
+    if (error instanceof SeedError && typeof options.seed === "string") throw new SeedError(`${options.seed}: ${error.message}`);
+    throw error;
+  }
+  // Routes are written as the spec's paths; the API's base path (Bika's `/api/openapi/bika`) goes in front.
+  const prefix = BASE_PATH[options.api];
+  const routes = api.routes.map((route) => (route.public || route.path.startsWith(prefix) ? route : { ...route, path: prefix + route.path }));
+  const server = await startHttp({
+    routes,
+    bucketOf: api.bucketOf,
+    errors: api.errors,
+    errorExtra: api.errorExtra,
+    qps: options.qps,
+    latencyMs: options.latencyMs,
+    faults: options.faults,
+    port: options.port,
+  });
+  return {
+    url: server.url,
+    baseUrl: server.url + BASE_PATH[options.api],
+    log: server.log,
+    reset: () => api.reset(),
+    forceFaults: server.forceFaults,
+    setFaults: server.setFaults,
+    settled: server.settled,
+    records: (datasheetId) => api.records?.(datasheetId) ?? [],
+    stop: server.close,
+  };
+}

@@ -1,0 +1,178 @@
+// What the emulator does around every route: auth, the servers' rate limit, faults, bad requests, seeds.
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Vika } from "@bikavika/vika";
+import Ajv2020 from "ajv/dist/2020.js";
+import { defaultBikaSeed } from "../src/bika/index.js";
+import { type Emulator, SeedError, seedSchema, startEmulator } from "../src/index.js";
+import { defaultVikaSeed } from "../src/vika/seed.js";
+
+const TASKS = "dstEmulator0000001";
+const auth = { authorization: "Bearer uskServerTest" };
+let emulator: Emulator | undefined;
+
+afterEach(async () => {
+  await emulator?.stop();
+  emulator = undefined;
+});
+
+describe("requests", () => {
+  it("answers a missing or malformed Authorization header with the server's 401", async () => {
+    emulator = await startEmulator({ api: "vika", qps: false });
+    for (const headers of [{}, { authorization: "Bearer" }, { authorization: "Basic dXNlcjpwYXNz" }, { authorization: "Bearer a b" }]) {
+      const response = await fetch(`${emulator.url}/fusion/v1/spaces`, { headers });
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ success: false, code: 401, message: "身份认证失败" });
+    }
+  });
+
+  it("refuses malformed bodies as parameter errors and answers unknown routes with 404, never crashing", async () => {
+    emulator = await startEmulator({ api: "vika", qps: false });
+    const post = (body: string, type = "application/json") =>
+      fetch(`${emulator!.url}/fusion/v1/datasheets/${TASKS}/records`, { method: "POST", headers: { ...auth, "content-type": type }, body });
+    for (const body of ["{", "null", "[]", '{"records": "x"}', '{"records": [1]}', '{"records": [{"fields": []}]}', '{"records":[{"fields":{"Title":{"__proto__":{"x":1}}}}]}']) {
+      const response = await post(body);
+      expect(response.status, body).toBe(200);
+      expect(await response.json(), body).toMatchObject({ success: false, code: 400 });
+    }
+    const deep = await post(`{"records":[{"fields":{"Title":${"[".repeat(5000)}${"]".repeat(5000)}}}]}`);
+    expect((await deep.json()).success).toBe(false);
+    const unknown = await fetch(`${emulator.url}/fusion/v9/nothing`, { headers: auth });
+    expect(unknown.status).toBe(404);
+    const badEncoding = await fetch(`${emulator.url}/fusion/v1/datasheets/%E0%A4%A/records`, { headers: auth });
+    expect(await badEncoding.json()).toMatchObject({ success: false, code: 400 });
+    // Still serving.
+    expect((await fetch(`${emulator.url}/fusion/v1/spaces`, { headers: auth })).status).toBe(200);
+  });
+
+  it("refuses a request body over the limit with a parameter error", async () => {
+    emulator = await startEmulator({ api: "vika", qps: false });
+    const response = await fetch(`${emulator.url}/fusion/v1/datasheets/${TASKS}/records`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json" },
+      body: `{"records":[{"fields":{"Title":"${"x".repeat(33 * 1024 * 1024)}"}}]}`,
+    });
+    expect(await response.json()).toMatchObject({ success: false, code: 400 });
+  });
+});
+
+describe("rate limit", () => {
+  it("answers 429 without Retry-After past the budget, per token and datasheet, in one-second windows", async () => {
+    emulator = await startEmulator({ api: "vika", qps: 5 });
+    const get = (token: string, datasheet = TASKS) =>
+      fetch(`${emulator!.url}/fusion/v1/datasheets/${datasheet}/views`, { headers: { authorization: `Bearer ${token}` } });
+    const burst = await Promise.all(Array.from({ length: 12 }, () => get("uskA")));
+    const statuses = burst.map((response) => response.status);
+    // A window boundary may fall inside the burst, so up to two windows' worth (10) get through, never more.
+    expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(10);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(2);
+    const limited = burst.find((response) => response.status === 429)!;
+    expect(limited.headers.get("retry-after")).toBeNull();
+    expect(await limited.json()).toEqual({ success: false, code: 429, message: "操作太频繁" });
+    // Another token has its own budget.
+    expect((await get("uskB")).status).toBe(200);
+  });
+
+  it("keeps the real client inside the budget: 12 concurrent reads at 5/s, no 429", async () => {
+    emulator = await startEmulator({ api: "vika", qps: 5 });
+    const vika = new Vika({ token: "uskPaced", host: emulator.url, retry: false });
+    await Promise.all(Array.from({ length: 12 }, () => vika.datasheet(TASKS).views.list()));
+    expect(emulator.log.filter((entry) => entry.status === 429)).toHaveLength(0);
+  });
+});
+
+describe("faults", () => {
+  it("injects the forced faults in order, then serves normally", async () => {
+    emulator = await startEmulator({ api: "vika", qps: false });
+    emulator.forceFaults(["503-before", "drop-before", "business", "none"]);
+    const get = () => fetch(`${emulator!.url}/fusion/v1/datasheets/${TASKS}/views`, { headers: auth });
+    expect((await get()).status).toBe(503);
+    await expect(get()).rejects.toThrow();
+    expect(await (await get()).json()).toMatchObject({ success: false, code: 500 });
+    expect((await get()).status).toBe(200);
+    expect(emulator.log.map((entry) => entry.fault)).toEqual(["503-before", "drop-before", "business", "none"]);
+  });
+
+  it("applies a write before a 500-after fault: the ambiguous case a client must not repeat", async () => {
+    emulator = await startEmulator({ api: "vika", qps: false });
+    const vika = new Vika({ token: "uskFaults", host: emulator.url, rateLimit: false, retry: { retries: 3, minDelayMs: 1, maxDelayMs: 2 } });
+    emulator.forceFaults(["500-after"]);
+    const error = await vika.datasheet(TASKS).records.create([{ fields: { Title: "maybe" } }]).catch((thrown: unknown) => thrown);
+    expect((error as Error).name).toBe("OutcomeUnknownError");
+    await emulator.settled();
+    expect(emulator.records(TASKS).filter((record) => record.fields.Title === "maybe")).toHaveLength(1);
+  });
+
+  it("adds the configured latency to every answer", async () => {
+    emulator = await startEmulator({ api: "vika", qps: false, latencyMs: 150 });
+    const started = performance.now();
+    await fetch(`${emulator.url}/fusion/v1/spaces`, { headers: auth });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(145);
+  });
+});
+
+describe("seeds", () => {
+  it("publishes the seed schema the emulator checks seeds against, and both default seeds pass it", async () => {
+    const published = JSON.parse(await readFile(new URL("../seed.schema.json", import.meta.url), "utf8"));
+    expect(published).toEqual(JSON.parse(JSON.stringify(seedSchema)));
+    const validate = new Ajv2020({ strict: false }).compile(published);
+    expect(validate(defaultVikaSeed), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate(defaultBikaSeed), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ api: "vika", spaces: [{ name: "S", nodez: [] }] })).toBe(false);
+  });
+
+  const seedFile = async (content: string) => {
+    const path = join(await mkdtemp(join(tmpdir(), "seed-")), "seed.json");
+    await writeFile(path, content);
+    return path;
+  };
+
+  it("loads a seed file and puts it back on reset()", async () => {
+    const path = await seedFile(
+      JSON.stringify({
+        api: "vika",
+        spaces: [
+          {
+            id: "spcSeeded",
+            name: "Seeded",
+            nodes: [
+              {
+                id: "dstSeeded",
+                name: "Books",
+                type: "Datasheet",
+                fields: [{ name: "Title", type: "SingleText" }, { name: "Pages", type: "Number", property: { precision: 0 } }],
+                records: [{ id: "recBook1", fields: { Title: "Dune", Pages: 412 } }],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    emulator = await startEmulator({ api: "vika", seed: path, qps: false });
+    const vika = new Vika({ token: "uskSeed", host: emulator.url, rateLimit: false });
+    await vika.datasheet("dstSeeded").records.create([{ fields: { Title: "Emma" } }]);
+    expect((await vika.datasheet("dstSeeded").records.query()).total).toBe(2);
+    emulator.reset();
+    const { records } = await vika.datasheet("dstSeeded").records.query();
+    expect(records.map((record) => [record.recordId, record.fields])).toEqual([["recBook1", { Title: "Dune", Pages: 412 }]]);
+    // Ids the seed leaves out are made once: a reset brings back the same ones.
+    const fields = (await vika.datasheet("dstSeeded").fields.list()).fields.map((field) => field.id);
+    emulator.reset();
+    expect((await vika.datasheet("dstSeeded").fields.list()).fields.map((field) => field.id)).toEqual(fields);
+  });
+
+  it.each([
+    ["not JSON", "{", /seed\.json: not valid JSON/],
+    ["the wrong api", '{"api":"bika-ish","spaces":[]}', /seed\.json: \$\.api /],
+    ["a typo in a key", '{"api":"vika","spaces":[{"name":"S","nodez":[]}]}', /seed\.json: \$\.spaces\[0\] unknown key "nodez"/],
+    ["an unknown field type", '{"api":"vika","spaces":[{"name":"S","nodes":[{"name":"D","type":"Datasheet","fields":[{"name":"A","type":"Texte"}]}]}]}', /\$\.spaces\[0\]\.nodes\[0\]\.fields\[0\]\.type must be one of/],
+    ["a bad cell", '{"api":"vika","spaces":[{"name":"S","nodes":[{"name":"D","type":"Datasheet","fields":[{"name":"N","type":"Number","property":{"precision":0}}],"records":[{"fields":{"N":"x"}}]}]}]}', /datasheet "D" records\[0\]: .*must be a number/],
+  ])("refuses a seed with %s, naming the file and where", async (_case, content, message) => {
+    const path = await seedFile(content);
+    const error = await startEmulator({ api: "vika", seed: path }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(SeedError);
+    expect((error as Error).message).toMatch(message);
+  });
+});
