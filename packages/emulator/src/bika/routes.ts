@@ -368,6 +368,19 @@ export function bikaRoutes(state: () => State): Route[] {
     return token;
   };
 
+  const updateMany = (request: EmulatorRequest, params: Record<string, string>) => {
+    const scope = scopeOf(request, params);
+    const body = objectBody(request);
+    const fieldKey = writeFieldKey(request, body);
+    const updates = batch(body.records, "records").map((item, index) => {
+      if (!isObject(item) || typeof item.id !== "string") throw badRequest(`Invalid request parameters: records[${index}].id is required`);
+      return { record: recordOf(scope, item.id), writes: cellWrites(scope, item.fields, fieldKey, `records[${index}].fields`) };
+    });
+    const time = now();
+    for (const { record, writes } of updates) apply(record, writes, time);
+    return { records: updates.map(({ record }) => v2Record(scope, record, fieldKey)) };
+  };
+
   const DATABASE = `${BIKA_BASE_PATH}/v1/spaces/{spaceId}/resources/databases/{nodeId}`;
   const V2_RECORDS = `${BIKA_BASE_PATH}/v2/spaces/{spaceId}/resources/databases/{nodeId}/records`;
   const SPACE = `${BIKA_BASE_PATH}/v1/spaces/{spaceId}`;
@@ -507,6 +520,18 @@ export function bikaRoutes(state: () => State): Route[] {
       },
     },
     {
+      // The third-party form of the v1 update (spec `updateRecordById`): the record in the path, `{cells}` in the body.
+      method: "PUT",
+      path: `${DATABASE}/records/{recordId}`,
+      handler: (request, params) => {
+        const scope = scopeOf(request, params);
+        const body = objectBody(request);
+        const record = recordOf(scope, params.recordId!);
+        apply(record, cellWrites(scope, body.cells, "name", "cells"), now());
+        return recordVO(scope, record);
+      },
+    },
+    {
       method: "DELETE",
       path: `${DATABASE}/records/{recordId}`,
       handler: (request, params) => {
@@ -566,29 +591,20 @@ export function bikaRoutes(state: () => State): Route[] {
         return { records: writes.map((cells) => v2Record(scope, createRecord(scope, cells), fieldKey)) };
       },
     },
-    {
-      method: "PUT",
-      path: V2_RECORDS,
-      handler: (request, params) => {
-        const scope = scopeOf(request, params);
-        const body = objectBody(request);
-        const fieldKey = writeFieldKey(request, body);
-        const updates = batch(body.records, "records").map((item, index) => {
-          if (!isObject(item) || typeof item.id !== "string") throw badRequest(`Invalid request parameters: records[${index}].id is required`);
-          return { record: recordOf(scope, item.id), writes: cellWrites(scope, item.fields, fieldKey, `records[${index}].fields`) };
-        });
-        const time = now();
-        for (const { record, writes } of updates) apply(record, writes, time);
-        return { records: updates.map(({ record }) => v2Record(scope, record, fieldKey)) };
-      },
-    },
+    // The spec declares the batch update with PUT (`updateRecordsV2`) and PATCH (`patchRecordsV2`): clients use both.
+    { method: "PUT", path: V2_RECORDS, handler: updateMany },
+    { method: "PATCH", path: V2_RECORDS, handler: updateMany },
     {
       method: "DELETE",
       path: V2_RECORDS,
       handler: (request, params) => {
         const scope = scopeOf(request, params);
-        const ids = batch(request.url.searchParams.getAll("records"), "records") as string[];
-        const records = ids.map((id) => recordOf(scope, id));
+        // The ids come as a repeated `records` query key or as a `{recordIds}` body: the spec declares both forms.
+        const fromQuery = request.url.searchParams.getAll("records");
+        const fromBody = isObject(request.body) ? request.body.recordIds : undefined;
+        const ids = batch(fromQuery.length > 0 ? fromQuery : fromBody, fromQuery.length > 0 ? "records" : "recordIds");
+        if (!ids.every((id) => typeof id === "string")) throw badRequest("Invalid request parameters: record ids must be strings");
+        const records = (ids as string[]).map((id) => recordOf(scope, id));
         for (const record of records) scope.database.records.delete(record.id);
         return { records: records.map((record) => ({ id: record.id, deleted: true })) };
       },
