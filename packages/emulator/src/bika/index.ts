@@ -17,7 +17,14 @@ const validateSeed = new Ajv2020({ allErrors: true, strict: true }).compile<Bika
 /** Throws an Error listing every place the seed breaks `bikaSeedSchema`. */
 export function assertBikaSeed(seed: unknown): asserts seed is BikaSeed {
   if (validateSeed(seed)) return;
-  const problems = (validateSeed.errors ?? []).map((error) => `${error.instancePath || "/"} ${error.message ?? "is invalid"}`);
+  const problems = (validateSeed.errors ?? [])
+    // An if/then failure repeats, less precisely, what its `then` branch already reported.
+    .filter((error) => error.keyword !== "if")
+    .map((error) =>
+      error.keyword === "additionalProperties"
+        ? `${error.instancePath || "/"} has an unknown key "${String(error.params.additionalProperty)}"`
+        : `${error.instancePath || "/"} ${error.message ?? "is invalid"}`,
+    );
   throw new Error(`invalid Bika seed:\n  ${[...new Set(problems)].join("\n  ")}`);
 }
 

@@ -138,20 +138,14 @@ function readRecords(scope: Scope, query: ReadQuery): { records: StoredRecord[];
   let records = [...database.records.values()];
   for (const source of [view?.filter, query.filter]) {
     if (source === undefined || source === "") continue;
-    let filter;
     try {
-      filter = parseFilter(source);
-    } catch (error) {
-      if (error instanceof FilterError) throw badRequest(`Invalid filter: ${error.message}`);
-      throw error;
-    }
-    const fields = new Map<string, Field>();
-    for (const clause of filter.clauses) {
-      const field = database.fields.find((candidate) => candidate.name === clause.field || candidate.id === clause.field);
-      if (!field) throw badRequest(`Invalid filter: unknown field "${clause.field}"`);
-      fields.set(clause.field, field);
-    }
-    try {
+      const filter = parseFilter(source);
+      const fields = new Map<string, Field>();
+      for (const clause of filter.clauses) {
+        const field = database.fields.find((candidate) => candidate.name === clause.field || candidate.id === clause.field);
+        if (!field) throw new FilterError(`unknown field "${clause.field}"`);
+        fields.set(clause.field, field);
+      }
       records = records.filter((record) => matches(filter, (name): FilterCell => filterCell(scope, record, fields.get(name)!)));
     } catch (error) {
       if (error instanceof FilterError) throw badRequest(`Invalid filter: ${error.message}`);

@@ -180,6 +180,7 @@ const name = { type: "string", minLength: 1 } as const;
 const isoDate = { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}" } as const;
 const id = (prefix: string) => ({ type: "string", pattern: `^${prefix}[A-Za-z0-9_-]+$` });
 const nodeBase = { id: { type: "string", minLength: 1 }, name, description: text } as const;
+const nodeOfType = (...types: string[]) => ({ type: "object", required: ["type"], properties: { type: { enum: types } } });
 const sortKeys = {
   type: "array",
   items: {
@@ -256,15 +257,16 @@ export const bikaSeedSchema = {
         databaseId: id("dat"),
       },
     },
+    // Dispatched on `type` with if/then rather than oneOf, so a typo is reported against its own node kind only.
     node: {
       type: "object",
       required: ["type"],
       properties: { type: { enum: ["DATABASE", "AUTOMATION", "FOLDER", ...BIKA_PLAIN_NODE_TYPES] } },
-      oneOf: [
-        { $ref: "#/$defs/database" },
-        { $ref: "#/$defs/automation" },
-        { $ref: "#/$defs/folder" },
-        { $ref: "#/$defs/plainNode" },
+      allOf: [
+        { if: nodeOfType("DATABASE"), then: { $ref: "#/$defs/database" } },
+        { if: nodeOfType("AUTOMATION"), then: { $ref: "#/$defs/automation" } },
+        { if: nodeOfType("FOLDER"), then: { $ref: "#/$defs/folder" } },
+        { if: nodeOfType(...BIKA_PLAIN_NODE_TYPES), then: { $ref: "#/$defs/plainNode" } },
       ],
     },
     database: {
