@@ -539,6 +539,11 @@ describe("records", () => {
     expect(ok.cells.Tags!.data).toEqual(["optP6q7R8s9T0", "optK1l2M3n4O5"]);
     expect(ok.cells.Owner!.value).toEqual([{ id: "mebG7h8J9k0L1m2N3p4Q5r6S", type: "Member", name: "Grace Hopper" }]);
     expect(ok.cells.Renewal!.value).toBe("2024-06-01T00:00:00.000Z");
+    const local = await database().records.update({ id: ok.id, cells: { Renewal: "2024-06-01 10:30" } });
+    expect(local.cells.Renewal!.value).toBe("2024-06-01T10:30:00.000Z");
+    const zoned = await database().records.update({ id: ok.id, cells: { Renewal: "2024-06-01T10:30:00+02:00" } });
+    expect(zoned.cells.Renewal!.value).toBe("2024-06-01T08:30:00.000Z");
+    expect((await refused({ Renewal: "2024-13-45" })).serverMessage).toMatch(/ISO 8601/);
   });
 
   it("refuses writes of more than 10 records and changes nothing", async () => {

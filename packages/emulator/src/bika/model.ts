@@ -186,7 +186,16 @@ const COMPUTED_TYPES = new Set<BikaFieldType>([
   "LAST_MODIFIED_BY",
 ]);
 export const isComputed = (field: Field) => COMPUTED_TYPES.has(field.type);
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_DATE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** An ISO 8601 date or date-time as epoch ms; a time without a zone is UTC, so the host's zone never matters. */
+function isoTime(text: string): number | undefined {
+  const match = ISO_DATE.exec(text);
+  if (!match) return undefined;
+  const [, date, time, zone] = match;
+  const parsed = Date.parse(time === undefined ? date! : `${date}T${time}${zone ?? "Z"}`);
+  return Number.isNaN(parsed) ? undefined : parsed;
+}
 
 export const iso = (time: number) => new Date(time).toISOString();
 
@@ -228,11 +237,11 @@ export function writeCell(scope: Scope, field: Field, value: unknown): Stored | 
     case "CHECKBOX":
       if (typeof value !== "boolean") throw refuse("true or false");
       return value || undefined;
-    case "DATETIME":
-      if (typeof value !== "string" || !ISO_DATE.test(value) || Number.isNaN(Date.parse(value))) {
-        throw refuse("an ISO 8601 date string such as 2024-01-01T12:00:00Z");
-      }
-      return iso(Date.parse(value));
+    case "DATETIME": {
+      const time = typeof value === "string" ? isoTime(value) : undefined;
+      if (time === undefined) throw refuse("an ISO 8601 date string such as 2024-01-01T12:00:00Z");
+      return iso(time);
+    }
     case "SINGLE_SELECT": {
       const keys = typeof value === "string" ? [value] : strings("an option name or id, or a one-element array of them");
       if (keys.length > 1) throw refuse("one option");
@@ -450,8 +459,8 @@ export function buildState(seed: BikaSeed): State {
   const now = Date.now();
   const timeOf = (text: string | undefined, fallback: number, where: string) => {
     if (text === undefined) return fallback;
-    const time = Date.parse(text);
-    if (Number.isNaN(time)) throw new Error(`seed: ${where} is not a date: ${text}`);
+    const time = isoTime(text);
+    if (time === undefined) throw new Error(`seed: ${where} is not an ISO 8601 date: ${text}`);
     return time;
   };
   const unique = (values: string[], what: string) => {
