@@ -10,7 +10,7 @@ import type { FilterCell } from "./filter.js";
 import type { BikaFieldType, BikaSeed, BikaSeedField, BikaSeedNode, BikaViewType } from "./seed.js";
 
 /** Length of an id after its three-letter prefix, as in `spcND68gdMMZBmGK67gvqNVX`. */
-export const ID_LENGTH = 21;
+const ID_LENGTH = 21;
 export const makeId = (prefix: string) => newId(prefix, ID_LENGTH);
 
 export interface Option {
@@ -185,7 +185,7 @@ const COMPUTED_TYPES = new Set<BikaFieldType>([
   "CREATED_BY",
   "LAST_MODIFIED_BY",
 ]);
-export const isComputed = (field: Field) => COMPUTED_TYPES.has(field.type);
+const isComputed = (field: Field) => COMPUTED_TYPES.has(field.type);
 const ISO_DATE = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** An ISO 8601 date or date-time as epoch ms; a time without a zone is UTC, so the host's zone never matters. */

@@ -1,6 +1,7 @@
 /**
  * The routes of the Bika.ai OpenAPI (spec/bika/openapi.yaml) over the state in model.ts. Refusals follow the spec:
- * request and value errors as code 400 under HTTP 200, unknown spaces as code 403, unknown nodes, records,
+ * request and value errors as code 400 under HTTP 200 (the spec: "most parameter and value errors come back as
+ * HTTP 200 with `success: false`"), unknown spaces as code 403, unknown nodes, records,
  * webhooks and embed links as code 404 (all under HTTP 200), an unknown field in a write as code 500 under
  * HTTP 200 (`Field "…" does not exist`), and a missing record on the v2 single-record read as HTTP 500, the quirk
  * the spec records from the live server.
