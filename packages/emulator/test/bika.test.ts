@@ -231,6 +231,8 @@ describe("seed", () => {
 
       const [created] = (await tasks.recordsV2.create({ records: [{ fields: { Title: "c", Blocks: [page.records[0]!.recordId] } }] })).records;
       expect(created!.fields).toMatchObject({ Title: "c", "No.": 3, Blocks: [page.records[0]!.recordId] });
+      await tasks.recordsV2.delete(page.records[0]!.recordId);
+      expect((await tasks.recordsV2.get(created!.id)).fields.Blocks).toBeUndefined();
       const readOnly = await failure(tasks.recordsV2.update(created!.id, { fields: { Double: 1 } }));
       expect(readOnly.code).toBe(400);
       expect(readOnly.serverMessage).toBe('Field "Double" (FORMULA) is read-only');

@@ -3,7 +3,7 @@
  * webhooks, embed links, attachments), records keyed by field id in their stored form (option ids, member ids,
  * attachment references), rendered on the way out in the form each endpoint answers with.
  */
-import { type Value, FormulaError, evaluate, parseFormula } from "../formula.js";
+import { type Formula, type Value, FormulaError, evaluate, parseFormula } from "../formula.js";
 import { badRequest } from "../http.js";
 import { newId } from "../ids.js";
 import type { FilterCell } from "./filter.js";
@@ -291,12 +291,18 @@ export function writeCell(scope: Scope, field: Field, value: unknown): Stored | 
   }
 }
 
+/** Formulas by expression: fields come only from seeds, so this holds a handful of entries. */
+const parsedFormulas = new Map<string, Formula>();
+
 /** The value of a FORMULA field; formulas that cannot be evaluated (or refer to themselves) read as empty. */
 function formulaValue(scope: Scope, record: StoredRecord, field: Field, visiting: Set<string>): Value {
   if (visiting.has(field.id)) return null;
   const inner = new Set(visiting).add(field.id);
   try {
-    return evaluate(parseFormula(field.property.expression ?? ""), {
+    const expression = field.property.expression ?? "";
+    let formula = parsedFormulas.get(expression);
+    if (!formula) parsedFormulas.set(expression, (formula = parseFormula(expression)));
+    return evaluate(formula, {
       recordId: record.id,
       field: (name) => {
         const target = scope.database.fields.find((candidate) => candidate.name === name || candidate.id === name);
@@ -320,8 +326,8 @@ function formulaInput(value: unknown): Value {
 const userCell = (user: User) => ({ id: user.id, name: user.name });
 
 function attachmentObject(scope: Scope, ref: AttachmentRef) {
-  const stored = scope.space.attachments.get(ref.id);
-  if (!stored) return { id: ref.id, ...(ref.name === undefined ? {} : { name: ref.name }) };
+  // Writes check the id, and attachments only go away on reset(), which takes the records with them.
+  const stored = scope.space.attachments.get(ref.id)!;
   return {
     id: stored.id,
     name: ref.name ?? stored.name,
@@ -355,6 +361,12 @@ export function readCell(scope: Scope, record: StoredRecord, field: Field, visit
     case "ATTACHMENT":
       value = (stored as AttachmentRef[] | undefined)?.map((ref) => attachmentObject(scope, ref));
       break;
+    case "LINK": {
+      // A deleted record drops out of the cells that linked to it.
+      const target = databaseNode(scope.space, field.property.foreignDatabaseId ?? scope.node.id);
+      value = (stored as string[] | undefined)?.filter((id) => target?.database.records.has(id));
+      break;
+    }
     case "AUTONUMBER":
       value = record.autoNumber;
       break;
