@@ -30,6 +30,7 @@ import {
 import { redactValue, redactor } from "./redact.js";
 import type { RetryOptions } from "./retry.js";
 import { isIdempotentMethod } from "./retry.js";
+import { secretsOf } from "./client.js";
 import { REQUEST_OPTIONS_KEY, type RequestOptions, TransportFailure, attemptsOf } from "./transport.js";
 
 /**
@@ -154,7 +155,11 @@ function reasonOf(error: unknown): string {
 /** A failure without a response, as an ApiError; anything that is not a transport failure is rethrown as a ConfigurationError. */
 function transportError(error: unknown, method: string, path: string, redact: (text: string) => string): ApiError {
   if (error instanceof ApiError) return error;
-  const reason = redact(reasonOf(error instanceof TransportFailure ? error.cause : error));
+  // fetch's refusal of a header quotes the value, which may be a secret given for this call only: not repeated.
+  const reason = redact(reasonOf(error instanceof TransportFailure ? error.cause : error)).replace(
+    /\bHeaders\.\w+: .* is an invalid header (name|value)\.?/s,
+    "a header $1 holds characters fetch cannot send",
+  );
   if (!(error instanceof TransportFailure) || error.kind === "local") {
     // Nothing was sent: building the request failed (a body that is not JSON, a bad header, a malformed id, an
     // option out of range), fetch refused to send it, or a custom fetch threw. A bad argument, never retried.
@@ -170,6 +175,9 @@ function transportError(error: unknown, method: string, path: string, redact: (t
       location: shown,
       message: `the server redirected${shown ? ` to ${shown}` : ""}; redirects are not followed (point baseUrl at the API's own address)`,
     });
+  }
+  if (error.kind === "invalid") {
+    return new InvalidResponseError({ ...common, message: `the server answered with HTTP status ${status}, which is not a valid status` });
   }
   if (error.kind === "too-large") {
     return new ResponseTooLargeError({
@@ -189,30 +197,32 @@ function transportError(error: unknown, method: string, path: string, redact: (t
   return new ErrorType({ ...common, message, requestSent: error.requestSent });
 }
 
-/** The string fields of an error (or of anything in its cause chain) that a user may see. */
-const SHOWN_FIELDS = ["message", "stack", "serverMessage", "requestId", "location"];
-
 /**
- * Redacts an error in place, down its cause chain (and an AggregateError's errors): every string field a user
- * can reach through `message`, `stack`, `util.inspect` or `JSON.stringify`. The ApiErrors this module builds are
- * redacted as they are made; this catches what came from elsewhere, e.g. fetch's own messages in `cause`.
+ * Redacts an error in place, down its cause chain (and an AggregateError's errors): every own string property
+ * (message, stack, serverMessage, requestId, location, and whatever a library adds, such as the HTTP parser's
+ * copy of the raw bytes in `data`), and `body`. Whatever a user can reach through `message`, `stack`,
+ * `util.inspect` or `JSON.stringify` is covered. The ApiErrors this module builds are redacted as they are made;
+ * this catches what came from elsewhere, e.g. fetch's own errors in `cause`.
  */
 function redactError<E>(error: E, redact: (text: string) => string): E {
   const seen = new Set<unknown>();
+  const replace = (target: object, key: string, value: unknown) => {
+    const enumerable = Object.prototype.propertyIsEnumerable.call(target, key);
+    Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable });
+  };
   const visit = (current: unknown, depth: number): void => {
     if (typeof current !== "object" || current === null || seen.has(current) || depth > 8) return;
     seen.add(current);
-    for (const key of SHOWN_FIELDS) {
+    // `message` and `stack` may be inherited accessors (DOMException): read them as well as the own keys.
+    for (const key of new Set(["message", "stack", ...Object.getOwnPropertyNames(current)])) {
       const value: unknown = Reflect.get(current, key);
-      if (typeof value !== "string") continue;
-      const clean = redact(value);
-      if (clean !== value) {
-        const enumerable = Object.prototype.propertyIsEnumerable.call(current, key);
-        Object.defineProperty(current, key, { value: clean, writable: true, configurable: true, enumerable });
+      if (typeof value === "string") {
+        const clean = redact(value);
+        if (clean !== value) replace(current, key, clean);
+      } else if (key === "body" || (value instanceof Uint8Array && key !== "cause")) {
+        // A body (parsed JSON) or raw bytes a parser kept: redacted as data, the bytes as text.
+        replace(current, key, value instanceof Uint8Array ? redact(new TextDecoder().decode(value)) : redactValue(value, redact));
       }
-    }
-    if (current instanceof ApiError && current.body !== undefined) {
-      Object.defineProperty(current, "body", { value: redactValue(current.body, redact), writable: true, configurable: true, enumerable: true });
     }
     visit((current as { cause?: unknown }).cause, depth + 1);
     const inner = (current as { errors?: unknown }).errors;
@@ -230,9 +240,11 @@ function checkPathParams(init: { params?: { path?: unknown } } | undefined, meth
   const params = init?.params?.path;
   if (typeof params !== "object" || params === null) return;
   for (const [name, value] of Object.entries(params)) {
-    if (typeof value !== "string" && typeof value !== "number") continue;
-    if (/^(?:\.|%2e){0,2}$/i.test(String(value))) {
-      throw new ConfigurationError(`${method} ${path}: ${name} must be an id, got ${JSON.stringify(String(value))}`);
+    // An array is sent comma-joined: [".."] would become the segment "..".
+    const sent = Array.isArray(value) ? value.join(",") : value;
+    if (typeof sent !== "string" && typeof sent !== "number") continue;
+    if (/^(?:\.|%2e){0,2}$/i.test(String(sent))) {
+      throw new ConfigurationError(`${method} ${path}: ${name} must be an id, got ${JSON.stringify(String(sent))}`);
     }
   }
 }
@@ -272,11 +284,19 @@ export function createCaller<Paths extends {}>(
   defaults: CallOptions = {},
   withoutData: readonly string[] = [],
 ): Caller<Paths> {
-  const redact = redactor(secrets);
+  const clientRedact = redactor(secrets);
   const dataOptional = new Set(withoutData);
-  return (async (method: HttpMethod, path: string, init: { body?: unknown; params?: { path?: unknown } } | undefined, callOptions: CallOptions = {}) => {
+  return (async (
+    method: HttpMethod,
+    path: string,
+    init: { body?: unknown; params?: { path?: unknown }; headers?: unknown } | undefined,
+    callOptions: CallOptions = {},
+  ) => {
     const { enveloped = true, signal, ...requestOptions } = { ...defaults, ...callOptions };
     const upper = method.toUpperCase();
+    // Secret headers given for this call only are redacted like the client's.
+    const callSecrets = init?.headers === undefined ? [] : secretsOf({ headers: init.headers });
+    const redact = callSecrets.length ? redactor([...secrets, ...callSecrets]) : clientRedact;
     try {
       checkPathParams(init, upper, path);
       const result = await (client as unknown as UntypedClient)

@@ -27,7 +27,8 @@ export interface ApiClientConfig {
 
 /** A URL as it may be shown in a message: no user name or password. */
 function withoutCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1");
+  // Up to the last "@": a password may itself hold "/", "?", "#" or "@".
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/is, "$1");
 }
 
 /** Checks a base URL and returns it without a trailing slash. See RUNTIME.md, "Safety". */
@@ -78,13 +79,22 @@ const SECRET_HEADER = /auth|token|secret|key|cookie|session|signature|password|c
 
 /**
  * What must never appear in an error for this configuration: the token (as given and as sent) and the values of
- * the extra headers whose names say they are secrets.
+ * the headers whose names say they are secrets (a record, a Headers object or a list of pairs).
  */
-export function secretsOf(config: { token: string; headers?: Record<string, string> | undefined }): string[] {
-  const fromHeaders = Object.entries(config.headers ?? {})
-    .filter(([name, value]) => SECRET_HEADER.test(name) && typeof value === "string" && value.trim().length >= 4)
-    .map(([, value]) => value);
-  return [config.token, ...fromHeaders].filter((secret) => typeof secret === "string");
+export function secretsOf(config: { token?: string | undefined; headers?: unknown }): string[] {
+  const { headers } = config;
+  const pairs: Array<[unknown, unknown]> =
+    typeof headers !== "object" || headers === null
+      ? []
+      : Array.isArray(headers)
+        ? (headers as Array<[unknown, unknown]>)
+        : headers instanceof Headers
+          ? [...headers]
+          : Object.entries(headers);
+  const fromHeaders = pairs
+    .filter(([name, value]) => typeof name === "string" && SECRET_HEADER.test(name) && typeof value === "string" && value.trim().length >= 4)
+    .map(([, value]) => value as string);
+  return [config.token, ...fromHeaders].filter((secret): secret is string => typeof secret === "string" && secret !== "");
 }
 
 /** Adds the bearer token to requests for the API's own origin only. */

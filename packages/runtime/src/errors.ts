@@ -189,7 +189,8 @@ export function errorClassFor(status: number | undefined, code: number | undefin
   const keyIs = (...codes: number[]) => codes.includes(key);
   if (keyIs(401) || status === 401) return AuthenticationError;
   // 304: the datasheet's row limit, sent with HTTP 500 on create; permanent, not a server failure.
-  if (keyIs(304, 426, 428) || (keyIs(403, 429) && /quota|usage|API_REQUEST|capacity/i.test(message))) return QuotaError;
+  // Code 304 only as a business code: HTTP 304 (Not Modified) is no quota.
+  if (code === 304 || keyIs(426, 428) || (keyIs(403, 429) && /quota|usage|API_REQUEST|capacity/i.test(message))) return QuotaError;
   if (keyIs(429) || status === 429) return RateLimitError;
   if (keyIs(403, 602)) return PermissionError;
   if (keyIs(301, 404)) return NotFoundError;

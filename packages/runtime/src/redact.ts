@@ -9,18 +9,37 @@ export const REDACTED = "[redacted]";
 const MAX_DEPTH = 64;
 export const TRUNCATED = "[truncated]";
 
+/** Percent-encodes every byte outside RFC 3986's unreserved set (what Python's `quote(s, safe="")` does). */
+const strictlyEncoded = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** The text as the URL parser writes it into a path, or undefined when it cannot. */
+function asUrlPath(text: string): string | undefined {
+  try {
+    return new URL(`http://h/${text}`).pathname.slice(1);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Each secret as it may come back from a server: as given, trimmed, percent-encoded and JSON-escaped; longest
- * first, so that a secret inside another cannot leave the longer one's tail behind.
+ * Each secret as it may come back from a server: as given and trimmed; percent-encoded as encodeURIComponent,
+ * encodeURI, RFC 3986, a form body and the URL parser (a redirect's Location) each do it, in upper- and
+ * lower-case hex; JSON-escaped. Longest first, so that a secret inside another cannot leave the longer one's
+ * tail behind.
  */
 function forms(secrets: readonly string[]): string[] {
   const all = new Set<string>();
   for (const secret of secrets) {
     if (typeof secret !== "string") continue;
-    for (const form of [secret, secret.trim()]) {
+    for (const form of new Set([secret, secret.trim()])) {
       all.add(form);
-      all.add(encodeURIComponent(form));
       all.add(JSON.stringify(form).slice(1, -1));
+      const encoded = [encodeURIComponent(form), encodeURI(form), strictlyEncoded(form), new URLSearchParams({ s: form }).toString().slice(2), asUrlPath(form)];
+      for (const each of encoded) {
+        if (each === undefined) continue;
+        all.add(each);
+        all.add(each.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()));
+      }
     }
   }
   all.delete("");

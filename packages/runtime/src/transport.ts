@@ -49,7 +49,7 @@ export const REQUEST_OPTIONS_KEY = "bikavikaOptions";
 
 /** What the transport knows about a failure beyond its kind. */
 export interface FailureDetail {
-  /** The HTTP status of a redirect or of a body too large to read. */
+  /** The HTTP status of a redirect, of a body too large to read, or one outside 200–599. */
   status?: number | undefined;
   /** Where a redirect pointed: origin and path only, when visible. */
   location?: string | undefined;
@@ -60,10 +60,10 @@ export interface FailureDetail {
 /**
  * Why the transport gave up without a usable response; the caller turns it into an ApiError. "local": fetch
  * refused to send (nothing reached the wire); "redirect": the server answered 3xx; "too-large": the body went
- * past `maxResponseBytes`.
+ * past `maxResponseBytes`; "invalid": the status is outside 200–599.
  */
 export class TransportFailure extends Error {
-  declare readonly kind: "connect" | "dropped" | "timeout" | "abort" | "local" | "redirect" | "too-large";
+  declare readonly kind: "connect" | "dropped" | "timeout" | "abort" | "local" | "redirect" | "too-large" | "invalid";
   declare readonly attempts: number;
   declare readonly timeoutMs: number | undefined;
   /** For "abort": whether the request was on the wire. */
@@ -211,6 +211,11 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
         const received = await (customFetch ?? fetch)(request);
         if (!(received instanceof Response)) throw new TypeError(`fetch resolved to ${typeof received}, not a Response`);
         status = received.status;
+        // A status outside 200–599 is no answer fetch's Response can carry (nor one the APIs send).
+        if (!(status >= 200 && status <= 599) && received.type !== "opaqueredirect") {
+          await received.body?.cancel().catch(() => undefined);
+          throw new TransportFailure("invalid", attempt, timeoutMs, undefined, true, { status });
+        }
         if (received.type === "opaqueredirect" || REDIRECTS.includes(received.status)) {
           await received.body?.cancel().catch(() => undefined);
           const detail = { status: received.status || undefined, location: locationOf(received, request.url) };

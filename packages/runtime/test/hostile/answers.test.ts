@@ -6,6 +6,7 @@ import {
   BulkWriteError,
   InvalidResponseError,
   OutcomeUnknownError,
+  QuotaError,
   ValidationError,
   writeInChunks,
 } from "../../src/index.js";
@@ -252,7 +253,29 @@ describe("absurd nesting and size", () => {
 });
 
 describe("odd statuses", () => {
-  for (const statusLine of ["HTTP/1.1 999 Odd", "HTTP/1.1 600 Custom", "HTTP/1.1 199 Weird"]) {
+  for (const statusLine of ["HTTP/1.1 999 Odd", "HTTP/1.1 600 Custom"]) {
+    it(`${statusLine}: an answer, though not a valid one: InvalidResponseError, sent once; a create's outcome unknown`, async () => {
+      const server = await rawServer({ onRequest: (socket) => socket.end(rawJson(ok(), statusLine)) });
+      const fast = { retry: { retries: 2, minDelayMs: 1, maxDelayMs: 1 }, timeoutMs: 2_000 };
+      const error = await rejection(callerFor(server.url, fast)("get", RECORDS, on()));
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect(error.message).toContain(`HTTP status ${statusLine.split(" ")[1]}`);
+      expect(server.requests).toHaveLength(1);
+      const createError = await rejection(callerFor(server.url, fast)("post", RECORDS, create));
+      expect(createError).toBeInstanceOf(OutcomeUnknownError);
+      expect(server.requests).toHaveLength(2);
+    });
+  }
+
+  it("HTTP 304 without an envelope is no quota error: the business code 304 alone means the row limit", async () => {
+    const server = await rawServer({ onRequest: (socket) => socket.end("HTTP/1.1 304 Not Modified\r\nConnection: close\r\n\r\n") });
+    const error = await rejection(callerFor(server.url)("get", RECORDS, on()));
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).not.toBeInstanceOf(QuotaError);
+    expect(error.status).toBe(304);
+  });
+
+  for (const statusLine of ["HTTP/1.1 199 Weird"]) {
     it(`${statusLine}: a typed ApiError; a create is not re-sent`, async () => {
       const server = await rawServer({ onRequest: (socket) => socket.end(rawJson(ok(), statusLine)) });
       const fast = { retry: { retries: 2, minDelayMs: 1, maxDelayMs: 1 }, timeoutMs: 2_000 };
