@@ -7,6 +7,7 @@ import type { HttpOptions, Route } from "./http.js";
 export interface EmulatedApi {
   routes: Route[];
   bucketOf: HttpOptions["bucketOf"];
+  recordsIn?: HttpOptions["recordsIn"];
   errors: HttpOptions["errors"];
   errorExtra?: Record<string, unknown> | undefined;
   reset(): void;

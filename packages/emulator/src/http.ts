@@ -128,12 +128,18 @@ export interface RequestLogEntry {
   fault: FaultKind | "rate-limited" | "none";
   /** Whether the handler ran (and so may have changed state). */
   handled: boolean;
+  /** Whether the handler succeeded: a write was applied, even if a fault then lost its answer. */
+  applied: boolean;
+  /** Records a write carried (its body's records, a delete's ids), counted before the rate limit and faults. */
+  records: number | undefined;
 }
 
 export interface HttpOptions {
   routes: Route[];
   /** Which rate-limit bucket a path counts against: the datasheet, the space, or the user. */
   bucketOf: (path: string) => string;
+  /** How many records a write request carries, for the log; undefined for a request that is not a write. */
+  recordsIn?: ((method: string, url: URL, body: Buffer) => number | undefined) | undefined;
   /** Requests per second per (token, bucket), in fixed one-second windows; false for no limit. Default 5. */
   qps?: number | false | undefined;
   /** Added before every answer, in ms. */
@@ -246,6 +252,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpServer> {
     const method = (request.method ?? "GET").toUpperCase();
     const route = routes.find((candidate) => candidate.method === method && candidate.pattern.test(url.pathname));
     const raw = await readBody(request, limit);
+    entry.records = options.recordsIn?.(method, url, raw);
     if (!route) {
       entry.status = 404;
       entry.code = 404;
@@ -309,6 +316,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpServer> {
       };
       entry.handled = true;
       const data = await route.handler(emulatorRequest, params);
+      entry.applied = true;
       if (data && typeof data === "object" && "raw" in data) {
         const answer = (data as RawAnswer).raw;
         status = answer.status;
@@ -362,6 +370,8 @@ export async function startHttp(options: HttpOptions): Promise<HttpServer> {
       code: undefined,
       fault: "none",
       handled: false,
+      applied: false,
+      records: undefined,
     };
     log.push(entry);
     const work = (async () => {

@@ -30,6 +30,22 @@ export interface EmulatorOptions {
   faults?: FaultOptions | undefined;
   /** Records per write request. Default 10, the servers' limit. */
   maxRecordsPerWrite?: number | undefined;
+  /** Rows per Vika datasheet a create may reach. Default 50,000, the server's limit; a seed is not held to it. */
+  maxRecordsPerDatasheet?: number | undefined;
+}
+
+/** Totals over `log`, for tests that check what a client sent. */
+export interface EmulatorStats {
+  requests: number;
+  /** Requests answered 429 by the rate limit. */
+  rateLimited: number;
+  /** Requests given an injected fault, in all and by kind. */
+  faulted: number;
+  byFault: Partial<Record<FaultKind, number>>;
+  /** The most records one write request carried, whether or not it was served. */
+  largestWrite: number;
+  /** Write requests that carried more than `maxRecordsPerWrite` records. */
+  oversizeWrites: number;
 }
 
 export interface Emulator {
@@ -48,6 +64,13 @@ export interface Emulator {
   settled(): Promise<void>;
   /** Records of a Vika datasheet as stored (cells by field name). */
   records(datasheetId: string): Array<{ recordId: string; fields: Record<string, unknown> }>;
+  /**
+   * Adds records to a Vika datasheet without a request (no rate limit, faults or write limit), cells by field name
+   * checked as a create checks them; a refusal is a RangeError and adds nothing. Returns them as `records()` does.
+   */
+  insert(datasheetId: string, cells: ReadonlyArray<Record<string, unknown>>): Array<{ recordId: string; fields: Record<string, unknown> }>;
+  /** Totals over `log`. */
+  stats(): EmulatorStats;
   stop(): Promise<void>;
 }
 
@@ -98,11 +121,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   if (options.api !== "vika" && options.api !== "bika") throw new TypeError(`api must be "vika" or "bika", got ${JSON.stringify(options.api)}`);
   const seed = await loadSeed(options.seed, options.api);
   const maxRecordsPerWrite = options.maxRecordsPerWrite ?? 10;
-  let api: EmulatedApi & { records?(datasheetId: string): Array<{ recordId: string; fields: Record<string, unknown> }> };
+  let api: EmulatedApi & Partial<Pick<Emulator, "records" | "insert">>;
   try {
     api =
       options.api === "vika"
-        ? createVikaApi(seed as VikaSeed, { maxRecordsPerWrite, maxRecordsPerDatasheet: 50_000 })
+        ? createVikaApi(seed as VikaSeed, { maxRecordsPerWrite, maxRecordsPerDatasheet: options.maxRecordsPerDatasheet ?? 50_000 })
         : createBikaApi(seed as Parameters<typeof createBikaApi>[0]);
   } catch (error) {
     if (error instanceof SeedError && typeof options.seed === "string") throw new SeedError(`${options.seed}: ${error.message}`);
@@ -114,6 +137,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const server = await startHttp({
     routes,
     bucketOf: api.bucketOf,
+    recordsIn: api.recordsIn,
     errors: api.errors,
     errorExtra: api.errorExtra,
     qps: options.qps,
@@ -130,6 +154,23 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     setFaults: server.setFaults,
     settled: server.settled,
     records: (datasheetId) => api.records?.(datasheetId) ?? [],
+    insert: (datasheetId, cells) => {
+      if (!api.insert) throw new TypeError("insert() adds records to Vika datasheets only");
+      return api.insert(datasheetId, cells);
+    },
+    stats: () => {
+      const stats: EmulatorStats = { requests: server.log.length, rateLimited: 0, faulted: 0, byFault: {}, largestWrite: 0, oversizeWrites: 0 };
+      for (const entry of server.log) {
+        if (entry.fault === "rate-limited") stats.rateLimited += 1;
+        else if (entry.fault !== "none") {
+          stats.faulted += 1;
+          stats.byFault[entry.fault] = (stats.byFault[entry.fault] ?? 0) + 1;
+        }
+        stats.largestWrite = Math.max(stats.largestWrite, entry.records ?? 0);
+        if ((entry.records ?? 0) > maxRecordsPerWrite) stats.oversizeWrites += 1;
+      }
+      return stats;
+    },
     stop: server.close,
   };
 }

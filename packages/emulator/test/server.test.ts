@@ -105,6 +105,27 @@ describe("faults", () => {
     expect(emulator.records(TASKS).filter((record) => record.fields.Title === "maybe")).toHaveLength(1);
   });
 
+  it("logs what each write carried and whether it was applied, and totals the log in stats()", async () => {
+    emulator = await startEmulator({ api: "vika", qps: 2 });
+    const post = (count: number) =>
+      fetch(`${emulator!.url}/fusion/v1/datasheets/${TASKS}/records`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ records: Array.from({ length: count }, (_, index) => ({ fields: { Title: `t${index}` } })) }),
+      });
+    emulator.forceFaults(["500-after", "none"]);
+    expect((await post(2)).status).toBe(500);
+    expect(await (await post(11)).json()).toMatchObject({ success: false, code: 400 });
+    // The third request in the window is over the budget of 2, and is still measured.
+    expect((await post(12)).status).toBe(429);
+    expect(emulator.log.map(({ records, applied, fault }) => ({ records, applied, fault }))).toEqual([
+      { records: 2, applied: true, fault: "500-after" },
+      { records: 11, applied: false, fault: "none" },
+      { records: 12, applied: false, fault: "rate-limited" },
+    ]);
+    expect(emulator.stats()).toEqual({ requests: 3, rateLimited: 1, faulted: 1, byFault: { "500-after": 1 }, largestWrite: 12, oversizeWrites: 2 });
+  });
+
   it("adds the configured latency to every answer", async () => {
     emulator = await startEmulator({ api: "vika", qps: false, latencyMs: 150 });
     const started = performance.now();
@@ -161,6 +182,50 @@ describe("seeds", () => {
     const fields = (await vika.datasheet("dstSeeded").fields.list()).fields.map((field) => field.id);
     emulator.reset();
     expect((await vika.datasheet("dstSeeded").fields.list()).fields.map((field) => field.id)).toEqual(fields);
+  });
+
+  it("loads link cells that point at records seeded later, on both sides of a two-way link", async () => {
+    emulator = await startEmulator({
+      api: "vika",
+      qps: false,
+      seed: {
+        api: "vika",
+        spaces: [
+          {
+            name: "Library",
+            nodes: [
+              { id: "dstAuthors", name: "Authors", type: "Datasheet", fields: [{ name: "Name", type: "SingleText" }], records: [{ id: "recAda", fields: { Name: "Ada", Books: ["recNotes"] } }] },
+              {
+                id: "dstBooks",
+                name: "Books",
+                type: "Datasheet",
+                fields: [{ name: "Title", type: "SingleText" }, { name: "Author", type: "TwoWayLink", property: { foreignDatasheetId: "dstAuthors" } }],
+                records: [{ id: "recNotes", fields: { Title: "Notes" } }, { id: "recSketch", fields: { Title: "Sketch", Author: ["recAda"] } }],
+              },
+            ],
+          },
+        ],
+      },
+    });
+    expect(emulator.records("dstAuthors")).toEqual([{ recordId: "recAda", fields: { Name: "Ada", Books: ["recNotes", "recSketch"] } }]);
+    expect(emulator.records("dstBooks")).toEqual([
+      { recordId: "recNotes", fields: { Title: "Notes", Author: ["recAda"] } },
+      { recordId: "recSketch", fields: { Title: "Sketch", Author: ["recAda"] } },
+    ]);
+  });
+
+  it("insert() adds records without a request, checking every cell first; a refusal adds nothing", async () => {
+    emulator = await startEmulator({ api: "vika", qps: 0, maxRecordsPerDatasheet: 5 });
+    const inserted = emulator.insert(TASKS, [{ Title: "direct", Estimate: 2 }]);
+    expect(inserted).toEqual([{ recordId: expect.stringMatching(/^rec/), fields: { Title: "direct", Estimate: 2, "No.": 4 } }]);
+    expect(emulator.records(TASKS).at(-1)).toEqual(inserted[0]);
+    expect(() => emulator!.insert(TASKS, [{ Title: "fine" }, { Estimate: "x" }])).toThrow(RangeError);
+    // Past the datasheet's row limit (5 here: 3 seeded, 1 inserted).
+    expect(() => emulator!.insert(TASKS, [{ Title: "a" }, { Title: "b" }])).toThrow(/304|限制/);
+    expect(() => emulator!.insert("dstNope", [{ Title: "a" }])).toThrow(RangeError);
+    expect(emulator.records(TASKS)).toHaveLength(4);
+    // No request was made, so none was rate-limited (the budget here is 0).
+    expect(emulator.log).toEqual([]);
   });
 
   it.each([
