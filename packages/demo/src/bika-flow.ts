@@ -23,10 +23,24 @@ export async function bikaFlow(bika: Bika, report: Report): Promise<void> {
       database.records.create({ cells: { Name: "Created by the bikavika demo" } }),
     );
     if (created) {
+      const expectName = async (expected: string) => {
+        const record = await database.records.get(created.id);
+        const name = (record.cells as Record<string, unknown> | undefined)?.Name;
+        const shown = typeof name === "object" && name !== null && "value" in name ? (name as { value: unknown }).value : name;
+        if (shown !== expected) throw new Error(`expected Name = ${JSON.stringify(expected)}, read ${JSON.stringify(name)}`);
+        return record;
+      };
+      await report.step(`database.records.get(${created.id}): the new record reads back`, () => expectName("Created by the bikavika demo"));
       await report.step(`database.records.update({ id: ${created.id}, cells })`, () =>
         database.records.update({ id: created.id, cells: { Name: "Updated by the bikavika demo" } }),
       );
+      await report.step(`database.records.get(${created.id}): the update reads back`, () => expectName("Updated by the bikavika demo"));
       await report.step(`database.records.delete(${created.id})`, () => database.records.delete(created.id));
+      await report.step(`database.records.get(${created.id}): the record is gone`, async () => {
+        const record = await database.records.get(created.id).catch(() => undefined);
+        if (record) throw new Error(`record ${created.id} still reads back after its delete`);
+        return "gone";
+      });
     }
     await report.step("database.recordsV2.list({ pageSize: 5 })", () => database.recordsV2.list({ pageSize: 5 }));
   }

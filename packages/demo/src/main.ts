@@ -1,14 +1,15 @@
 // The demo: each client runs its Quick Start flows against the live API when its token is set
-// (BIKA_TOKEN / VIKA_TOKEN, optionally BIKA_BASE_URL / VIKA_BASE_URL), and against a Prism mock of our spec otherwise.
+// (BIKA_TOKEN / VIKA_TOKEN, optionally BIKA_BASE_URL / VIKA_BASE_URL), and against the stateful emulator otherwise,
+// so that what it prints is a real round trip: a created record is read back, updated and deleted.
 import { Bika } from "@bikavika/bika";
-import { type MockServer, startMock } from "@bikavika/mock";
+import { type Emulator, startEmulator } from "@bikavika/emulator";
 import { Vika } from "@bikavika/vika";
 import { bikaFlow } from "./bika-flow.js";
 import { Report } from "./report.js";
 import { vikaFlow } from "./vika-flow.js";
 
 const report = new Report();
-const mocks: MockServer[] = [];
+const emulators: Emulator[] = [];
 
 async function target(api: "bika" | "vika", tokenVariable: string, baseUrlVariable: string) {
   const token = process.env[tokenVariable];
@@ -17,10 +18,10 @@ async function target(api: "bika" | "vika", tokenVariable: string, baseUrlVariab
     console.log(`${api}: live API${baseUrl ? ` at ${baseUrl}` : ""} (${tokenVariable} is set)`);
     return { token, baseUrl };
   }
-  const mock = await startMock({ spec: api });
-  mocks.push(mock);
-  console.log(`${api}: Prism mock of spec/${api} at ${mock.url} (set ${tokenVariable} to use the live API)`);
-  return { token: "demo-token", baseUrl: mock.url };
+  const emulator = await startEmulator({ api });
+  emulators.push(emulator);
+  console.log(`${api}: emulator at ${emulator.baseUrl} (set ${tokenVariable} to use the live API)`);
+  return { token: "demo-token", baseUrl: emulator.baseUrl };
 }
 
 try {
@@ -29,7 +30,7 @@ try {
   const vikaTarget = await target("vika", "VIKA_TOKEN", "VIKA_BASE_URL");
   await vikaFlow(new Vika({ token: vikaTarget.token, host: vikaTarget.baseUrl }), report);
 } finally {
-  await Promise.all(mocks.map((mock) => mock.stop()));
+  await Promise.all(emulators.map((emulator) => emulator.stop()));
 }
 
 console.log(report.failures === 0 ? "\nAll flows completed." : `\n${report.failures} step(s) failed.`);
