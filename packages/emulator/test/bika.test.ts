@@ -84,7 +84,14 @@ let base: string;
 
 beforeAll(async () => {
   api = createBikaApi(defaultBikaSeed);
-  server = await startHttp({ routes: api.routes, bucketOf: api.bucketOf, errors: api.errors, errorExtra: api.errorExtra, qps: false });
+  server = await startHttp({
+    routes: api.routes,
+    bucketOf: api.bucketOf,
+    recordsIn: api.recordsIn,
+    errors: api.errors,
+    errorExtra: api.errorExtra,
+    qps: false,
+  });
   base = server.url + BIKA_BASE_PATH;
   bika = new Bika({ token: "bktTest", baseURL: base, fetch: checkingFetch, rateLimit: false, retry: false });
 });
@@ -266,6 +273,17 @@ describe("auth, envelopes, buckets", () => {
     const response = await fetch(`${base}/v1/nothing-here`, { headers: { authorization: "Bearer bktTest" } });
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({ success: false, code: 404, message: "Not Found", data: {} });
+  });
+
+  it("tells the request log how many records each write carried", async () => {
+    const from = server.log.length;
+    await database().recordsV2.create({ records: [{ fields: { Name: "a" } }, { fields: { Name: "b" } }, { fields: { Name: "c" } }] });
+    const { id } = await database().records.create({ cells: { Name: "d" } });
+    await database().records.update({ id, cells: { Name: "e" } });
+    await database().recordsV2.deleteMany([ACME, GLOBEX]);
+    await raw("DELETE", `/v2/spaces/${SPACE}/resources/databases/${DATABASE}/records`, { body: { recordIds: [INITECH] } });
+    await database().records.list();
+    expect(server.log.slice(from).map((entry) => entry.records)).toEqual([3, 1, 1, 2, 1, undefined]);
   });
 
   it("counts requests against the space in the path, else against the user", () => {

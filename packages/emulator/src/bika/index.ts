@@ -5,7 +5,7 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { EmulatedApi } from "../api.js";
 import { buildState } from "./model.js";
-import { bikaRoutes } from "./routes.js";
+import { bikaRoutes, recordsIn } from "./routes.js";
 import { type BikaSeed, bikaSeedSchema } from "./seed.js";
 
 export { BIKA_BASE_PATH } from "./routes.js";
@@ -36,6 +36,7 @@ export function createBikaApi(seed: BikaSeed): EmulatedApi {
   return {
     routes: bikaRoutes(() => state),
     bucketOf: (path) => /\/spaces\/([^/]+)/.exec(path)?.[1] ?? "user",
+    recordsIn,
     errors: {
       unauthorized: "Unauthorized",
       notFound: "Not Found",

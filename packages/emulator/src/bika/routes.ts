@@ -822,3 +822,22 @@ function webhookJson(space: Space, webhook: Space["webhooks"][number]) {
 function embedLinkJson(origin: string, link: Space["embedLinks"][number]) {
   return { id: link.id, url: `${origin}/bika-embed/${link.id}`, objectType: link.objectType, objectId: link.objectId, createdAt: link.createdAt };
 }
+
+const RECORDS_PATH = /\/(v1|v2)\/spaces\/[^/]+\/resources\/databases\/[^/]+\/records(\/[^/]+)?\/?$/;
+
+/** How many records a write carries, for the request log: one for a single-record write, the batch's size otherwise. */
+export function recordsIn(method: string, url: URL, body: Buffer): number | undefined {
+  const match = RECORDS_PATH.exec(url.pathname);
+  if (!match || method === "GET") return undefined;
+  const [, version, recordId] = match;
+  if (version === "v1" || recordId !== undefined) return 1;
+  if (method === "DELETE" && url.searchParams.has("records")) return url.searchParams.getAll("records").length;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  const items = isObject(parsed) ? (method === "DELETE" ? parsed.recordIds : parsed.records) : undefined;
+  return Array.isArray(items) ? items.length : undefined;
+}
