@@ -1,5 +1,5 @@
 // RUNTIME.md "Errors" and "Safety", fuzzed: malformed arguments to the facade and malformed responses from the
-// server (a scripted fetch, a strict fake server, and raw bytes on a socket). Every case must end in a typed error
+// server (a scripted fetch, the Prism mock checking requests against the spec, and raw bytes on a socket). Every case must end in a typed error
 // (an ApiError subclass; a ConfigurationError/TypeError for a bad argument, thrown before any request) or a
 // documented success: no untyped error, no hang, no runaway requests, no unhandled rejection, no leaked token, no
 // prototype pollution. Cases come from a hand-written list and from a seeded PRNG.
@@ -23,9 +23,8 @@ import {
   textResponse,
   toResponse,
 } from "@bikavika/testkit/fuzz";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { AbortError, Vika, type VikaOptions } from "../../src/index.js";
-import { type FaultServer, prng, startFaultServer } from "../faults/server.js";
 import { type WireScript, type WireServer, rawResponse, send, startWireServer } from "./wire.js";
 
 const SEED = 0xf0221;
@@ -222,6 +221,18 @@ function handWrittenResponseCases(): Case<Regression>[] {
 
 // --- generated responses ---
 
+/** mulberry32, seeded: the same SEED gives the same generated cases on every run. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 function generatedResponseCases(count: number): Case[] {
   const random = prng(SEED);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
@@ -318,9 +329,7 @@ function generatedResponseCases(count: number): Case[] {
   return cases;
 }
 
-// --- arguments, against the strict fake server ---
-
-let fake: FaultServer;
+// --- arguments, against the Prism mock (test/setup/mock.ts), which refuses a request the spec does not allow ---
 
 function argumentCases(): Case<Regression>[] {
   const cases: Case<Regression>[] = [];
@@ -335,11 +344,11 @@ function argumentCases(): Case<Regression>[] {
       run: async () => {
         const { fetch, calls } = countRequests((input, init) => globalThis.fetch(input, init));
         const make = (options: object = {}) =>
-          new Vika({ token: TOKEN, host: fake.url, rateLimit: false, retry: RETRY, timeoutMs: 5_000, fetch, ...options } as VikaOptions);
+          new Vika({ token: TOKEN, host: inject("mockUrl"), rateLimit: false, retry: RETRY, timeoutMs: 5_000, fetch, ...options } as VikaOptions);
         const outcome = await observe(async () => run(make), calls);
         return fuzz.judge(outcome, {
           op: { method: expectation.method ?? "GET" },
-          // The fake server answers a valid request with a success envelope.
+          // The mock answers a valid request with a success envelope.
           mayResolve: true,
           ...(expectation.mustRefuse ? { mustRefuse: true } : {}),
           ...(expectation.accept ? { accept: expectation.accept } : {}),
@@ -515,7 +524,7 @@ function argumentCases(): Case<Regression>[] {
       .upload(new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(new FuzzStreamError("disk gone")) })),
     { method: "POST", accept: (error) => error instanceof FuzzStreamError },
   );
-  add("upload(an empty Blob) to a route the fake does not serve", (make) => make().datasheet(DATASHEET).upload(new Blob([])), { method: "POST" });
+  add("upload(an empty Blob)", (make) => make().datasheet(DATASHEET).upload(new Blob([])), { method: "POST" });
   add("presignedUrls(1e9)", (make) => make().datasheet(DATASHEET).presignedUrls(1e9));
   add("ai(x).chat.completions.create(null)", (make) => make().ai("ai1").chat.completions.create(null as never), { method: "POST" });
   return cases;
@@ -579,12 +588,11 @@ function wireCases(): Case[] {
 // ---------------------------------------------------------------------------------------------------------------
 
 beforeAll(async () => {
-  [fake, wire] = await Promise.all([startFaultServer({ seed: SEED }), startWireServer()]);
-  fake.insert(DATASHEET, [{ Name: "one" }, { Name: "two" }]);
+  wire = await startWireServer();
 });
 
 afterAll(async () => {
-  await Promise.all([fake?.close(), wire?.close()]);
+  await wire?.close();
 });
 
 fuzzSuite({
@@ -594,7 +602,7 @@ fuzzSuite({
   groups: {
     "hand-written responses (scripted fetch)": handWrittenResponseCases(),
     "generated responses (scripted fetch)": generatedResponseCases(GENERATED),
-    "malformed arguments (strict fake server)": argumentCases(),
+    "malformed arguments (Prism mock)": argumentCases(),
     "malformed bytes on the wire (real fetch)": wireCases(),
   },
 });
