@@ -194,7 +194,7 @@ const sortKeys = {
 /** JSON Schema (draft 2020-12) of a Bika seed file. Strict: unknown keys are refused, so typos surface. */
 export const bikaSeedSchema = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
-  $id: "https://bikavika.dev/schemas/emulator/bika-seed.json",
+  $id: "bika",
   title: "Bika emulator seed",
   type: "object",
   additionalProperties: false,
