@@ -11,4 +11,8 @@ export interface EmulatedApi {
   errors: HttpOptions["errors"];
   errorExtra?: Record<string, unknown> | undefined;
   reset(): void;
+  /** The whole state, as a value `v8.serialize` can write (for `dataDir`). */
+  exportState(): unknown;
+  /** Takes back a state `exportState` gave. */
+  importState(state: unknown): void;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * bikavika-emulator vika|bika [--port N] [--seed FILE] [--qps N|off] [--latency MS]
+ * bikavika-emulator vika|bika [--port N] [--seed FILE] [--qps N|off] [--latency MS] [--data-dir DIR]
  * bikavika-emulator snapshot vika <datasheetId…> --out FILE
  */
 import { writeFile } from "node:fs/promises";
@@ -9,12 +9,13 @@ import { SeedError, startEmulator } from "./index.js";
 import { snapshotVika } from "./snapshot.js";
 
 const USAGE = `Usage:
-  bikavika-emulator vika|bika [--port N] [--seed FILE] [--qps N|off] [--latency MS]
+  bikavika-emulator vika|bika [--port N] [--seed FILE] [--qps N|off] [--latency MS] [--data-dir DIR]
       Starts the emulator on 127.0.0.1 and prints its base URL once it is ready. Ctrl-C or SIGTERM stops it.
       --port N      listen on port N (default: a free port)
       --seed FILE   load spaces, datasheets/databases and records from a seed file (schema: seed.schema.json)
       --qps N|off   requests per second per token and datasheet (Vika) or space (Bika); default 5
       --latency MS  delay every answer by MS milliseconds
+      --data-dir DIR  keep the state in DIR across restarts (the seed is loaded only when DIR holds none)
 
   bikavika-emulator snapshot vika <datasheetId…> --out FILE
       Copies real datasheets (fields, views, records) into a seed file. Reads VIKA_TOKEN, and VIKA_HOST
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
         seed: { type: "string" },
         qps: { type: "string" },
         latency: { type: "string" },
+        "data-dir": { type: "string" },
         out: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -81,6 +83,7 @@ async function main(): Promise<void> {
     seed: values.seed,
     qps,
     latencyMs: positive("--latency", values.latency),
+    dataDir: values["data-dir"],
   });
   process.stdout.write(`${emulator.baseUrl}\n`);
   const stop = () => {

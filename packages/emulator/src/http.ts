@@ -153,6 +153,8 @@ export interface HttpOptions {
   host?: string | undefined;
   /** The largest request body accepted. Default 32 MiB. */
   maxBodyBytes?: number | undefined;
+  /** Called after a request that may have changed the state (any method but GET) was handled successfully. */
+  onChange?: (() => void) | undefined;
 }
 
 export interface HttpServer {
@@ -317,6 +319,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpServer> {
       entry.handled = true;
       const data = await route.handler(emulatorRequest, params);
       entry.applied = true;
+      if (method !== "GET") options.onChange?.();
       if (data && typeof data === "object" && "raw" in data) {
         const answer = (data as RawAnswer).raw;
         status = answer.status;

@@ -1,7 +1,9 @@
 /**
  * `startEmulator({ api })`: a stateful emulator of the Vika or Bika API on a free loopback port. See README.md.
  */
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { deserialize, serialize } from "node:v8";
 import Ajv2020 from "ajv/dist/2020.js";
 import type { EmulatedApi } from "./api.js";
 import { bikaSeedSchema, createBikaApi, defaultBikaSeed } from "./bika/index.js";
@@ -28,6 +30,11 @@ export interface EmulatorOptions {
   latencyMs?: number | undefined;
   /** Faults injected into a share of requests. */
   faults?: FaultOptions | undefined;
+  /**
+   * A directory that keeps the state across restarts (`<api>.state` in it, written after every change and on
+   * stop): a restarted emulator carries on where it stopped; the seed is loaded only when there is no state yet.
+   */
+  dataDir?: string | undefined;
   /** Records per write request. Default 10, the servers' limit. */
   maxRecordsPerWrite?: number | undefined;
   /** Rows per Vika datasheet a create may reach. Default 50,000, the server's limit; a seed is not held to it. */
@@ -131,6 +138,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     if (error instanceof SeedError && typeof options.seed === "string") throw new SeedError(`${options.seed}: ${error.message}`);
     throw error;
   }
+  const persistence = options.dataDir === undefined ? undefined : await persist(options.dataDir, options.api, api);
   // Routes are written as the spec's paths; the API's base path (Bika's `/api/openapi/bika`) goes in front.
   const prefix = BASE_PATH[options.api];
   const routes = api.routes.map((route) => (route.public || route.path.startsWith(prefix) ? route : { ...route, path: prefix + route.path }));
@@ -144,12 +152,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     latencyMs: options.latencyMs,
     faults: options.faults,
     port: options.port,
+    onChange: persistence?.changed,
   });
   return {
     url: server.url,
     baseUrl: server.url + BASE_PATH[options.api],
     log: server.log,
-    reset: () => api.reset(),
+    reset: () => {
+      api.reset();
+      persistence?.changed();
+    },
     forceFaults: server.forceFaults,
     setFaults: server.setFaults,
     settled: server.settled,
@@ -171,6 +183,53 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       }
       return stats;
     },
-    stop: server.close,
+    stop: async () => {
+      await server.close();
+      await persistence?.flush();
+    },
+  };
+}
+
+/** Where a state is kept: written to a temporary file first and renamed, so a crash never leaves half a file. */
+async function persist(dataDir: string, name: EmulatedApiName, api: EmulatedApi) {
+  const file = join(dataDir, `${name}.state`);
+  await mkdir(dataDir, { recursive: true });
+  let saved: Buffer | undefined;
+  try {
+    saved = await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  if (saved) {
+    try {
+      api.importState(deserialize(saved));
+    } catch (error) {
+      throw new SeedError(`${file}: not a state this emulator wrote (${(error as Error).message}); delete it to start from the seed`);
+    }
+  }
+  let timer: NodeJS.Timeout | undefined;
+  let writing = Promise.resolve();
+  const write = () => {
+    timer = undefined;
+    const bytes = serialize(api.exportState());
+    writing = writing.then(async () => {
+      const temporary = `${file}.${process.pid}.tmp`;
+      await writeFile(temporary, bytes);
+      await rename(temporary, file);
+    });
+    return writing;
+  };
+  return {
+    // Writes are gathered for 100 ms: a burst of requests costs one write.
+    changed: () => {
+      timer ??= setTimeout(() => void write(), 100);
+    },
+    flush: async () => {
+      if (timer) {
+        clearTimeout(timer);
+        await write();
+      }
+      await writing;
+    },
   };
 }

@@ -134,6 +134,57 @@ describe("faults", () => {
   });
 });
 
+describe("dataDir", () => {
+  it("keeps the state across a restart, uploads included, and starts from the seed when the directory is empty", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "emulator-state-"));
+    emulator = await startEmulator({ api: "vika", qps: false, dataDir });
+    let vika = new Vika({ token: "uskState", host: emulator.url, rateLimit: false });
+    expect((await vika.datasheet(TASKS).records.query()).total).toBe(3);
+    const { records } = await vika.datasheet(TASKS).records.create([{ fields: { Title: "survives a restart" } }]);
+    const upload = await vika.datasheet(TASKS).upload(new Uint8Array([1, 2, 3]), "three.bin");
+    await emulator.stop();
+
+    emulator = await startEmulator({ api: "vika", qps: false, dataDir });
+    vika = new Vika({ token: "uskState", host: emulator.url, rateLimit: false });
+    const { records: after } = await vika.datasheet(TASKS).records.query({ recordIds: [records[0]!.recordId] });
+    expect(after[0]!.fields.Title).toBe("survives a restart");
+    const file = await fetch(upload.url.replace(/^http:\/\/127\.0\.0\.1:\d+/, emulator.url));
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+    // A reset is kept too: the next start is back at the seed.
+    emulator.reset();
+    await emulator.stop();
+    emulator = await startEmulator({ api: "vika", qps: false, dataDir });
+    vika = new Vika({ token: "uskState", host: emulator.url, rateLimit: false });
+    expect((await vika.datasheet(TASKS).records.query()).total).toBe(3);
+  });
+
+  it("keeps Bika's state too", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "emulator-state-"));
+    emulator = await startEmulator({ api: "bika", qps: false, dataDir });
+    const headers = { authorization: "Bearer bktState", "content-type": "application/json" };
+    const spaces = await (await fetch(`${emulator.baseUrl}/v1/spaces`, { headers })).json();
+    const space = spaces.data[0].id;
+    const registered = await fetch(`${emulator.baseUrl}/v1/spaces/${space}/outgoing-webhooks`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ eventType: "ON_NODE_CREATED", name: "kept", callbackURL: "https://example.com/hook" }),
+    });
+    expect((await registered.json()).success).toBe(true);
+    await emulator.stop();
+    emulator = await startEmulator({ api: "bika", qps: false, dataDir });
+    const listed = await (await fetch(`${emulator.baseUrl}/v1/spaces/${space}/outgoing-webhooks`, { headers })).json();
+    expect(listed.data.map((hook: { name: string }) => hook.name)).toContain("kept");
+  });
+
+  it("refuses a state file it did not write, naming it", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "emulator-state-"));
+    await writeFile(join(dataDir, "vika.state"), "not a state");
+    const error = await startEmulator({ api: "vika", dataDir }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(SeedError);
+    expect((error as Error).message).toContain(join(dataDir, "vika.state"));
+  });
+});
+
 describe("seeds", () => {
   it("publishes the seed schema the emulator checks seeds against, and both default seeds pass it", async () => {
     const published = JSON.parse(await readFile(new URL("../seed.schema.json", import.meta.url), "utf8"));

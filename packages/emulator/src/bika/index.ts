@@ -48,5 +48,9 @@ export function createBikaApi(seed: BikaSeed): EmulatedApi {
     reset: () => {
       state = structuredClone(initial);
     },
+    exportState: () => state,
+    importState: (saved) => {
+      state = saved as typeof state;
+    },
   };
 }

@@ -1250,6 +1250,10 @@ export function createVikaApi(seed: VikaSeed, limits: VikaLimits = { maxRecordsP
     reset: () => {
       state = structuredClone(initial);
     },
+    exportState: () => state,
+    importState: (saved) => {
+      state = saved as State;
+    },
     recordsIn: (method, url, body) => {
       if (!/^\/fusion\/v[13]\/datasheets\/[^/]+\/records\/?$/.test(url.pathname)) return undefined;
       if (method === "DELETE") return new Set(listParam(url.searchParams, "recordIds") ?? []).size;
