@@ -104,7 +104,8 @@ describe("the module", () => {
   });
 });
 
-describe("the generated module compiles and types records", () => {
+// Each test compiles a program with the whole client's types (tsc, cold): seconds on a loaded two-core machine.
+describe("the generated module compiles and types records", { timeout: 30_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "vika-typegen-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const src = fileURLToPath(new URL("../../src/index.js", import.meta.url));
