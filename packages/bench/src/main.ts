@@ -1,13 +1,16 @@
-// `pnpm bench`: measures the clients against a local HTTP server (server.ts, in its own process) and prints a table;
-// the numbers also go to packages/bench/results.json.
+// `pnpm bench`: measures the clients against @bikavika/emulator (emulator.ts, in its own process) and prints a
+// table; the numbers also go to packages/bench/results.json.
 //  (a) per-request overhead of each client against raw fetch of the same URL, for a 1000-record page and a tiny
-//      response (median after warm-up; rate limit and retries off: they are not overhead);
+//      response (median after warm-up; rate limit and retries off: they are not overhead); the Vika clients read
+//      a datasheet of 100,000 records, the Bika facade a database of 1000 from the Bika emulator;
 //  (b) a 10,000-record bulk write (Vika records.create) against a server allowing N requests/s, with the client's
 //      rate limit set to N, against the ideal ceil(10000/10)/N seconds;
 //  (c) iterating 100,000 records with records.queryAll(): requests against the minimum, and peak memory against
 //      collecting every record into an array (memory.ts, one fresh process per mode);
 //  (d) the compiler's cost of each client: tsc on a small consumer project against the same project without it
-//      (typecheck.ts).
+//      (typecheck.ts);
+//  (e) the emulator itself: seed loading, memory with 100,000 records, server-side time per 1000-record page, and
+//      requests per second for pages and 10-record creates (raw fetch, 4 at a time).
 import { type ChildProcess, fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -15,7 +18,19 @@ import { fileURLToPath } from "node:url";
 import { Bika } from "@bikavika/bika";
 import { Vika, type paths as VikaPaths } from "@bikavika/vika";
 import createClient from "openapi-fetch";
-import { MAX_PAGE_SIZE, MAX_WRITE, type MemoryResult, type ServerStats, TOTAL_RECORDS } from "./shared.js";
+import {
+  BENCH_DATABASE,
+  BENCH_DATASHEET,
+  BENCH_SPACE,
+  BULK_DATASHEET,
+  type EmulatorReady,
+  type EmulatorReport,
+  MAX_PAGE_SIZE,
+  MAX_WRITE,
+  type MemoryResult,
+  TOTAL_RECORDS,
+  WRITES_DATASHEET,
+} from "./shared.js";
 import { measureTypecheck } from "./typecheck.js";
 
 const TOKEN = "uskBenchToken";
@@ -25,6 +40,9 @@ const OVERHEAD = {
   page: { pageSize: 1000, warmup: 50, iterations: 300 },
   tiny: { pageSize: 1, warmup: 200, iterations: 2000 },
 };
+/** Records in the Bika database: enough for one full page. */
+const BIKA_RECORDS = 1000;
+const THROUGHPUT = { warmup: 20, requests: 400, concurrency: 4 };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Processes
@@ -40,58 +58,83 @@ function nextMessage<T>(child: ChildProcess): Promise<T> {
   });
 }
 
-const server = start("./server.js");
-const { port } = await nextMessage<{ port: number }>(server);
-const base = `http://127.0.0.1:${port}`;
-const control = async (path: string): Promise<unknown> => (await fetch(`${base}${path}`, { method: "POST" })).json();
+/** An emulator in its own process; `report()` asks it for its stats, memory and page timings. */
+async function startEmulatorProcess(api: "vika" | "bika", records: number, qps: number | "off") {
+  const child = start("./emulator.js", [api, String(records), String(qps)], ["--expose-gc"]);
+  const ready = await nextMessage<EmulatorReady>(child);
+  return {
+    ...ready,
+    report: async () => {
+      const answer = nextMessage<EmulatorReport>(child);
+      child.send("report");
+      return answer;
+    },
+    stop: () => child.kill(),
+  };
+}
+
+const vikaServer = await startEmulatorProcess("vika", TOTAL_RECORDS, "off");
+const bikaServer = await startEmulatorProcess("bika", BIKA_RECORDS, "off");
+const base = vikaServer.baseUrl;
+const bikaBase = bikaServer.baseUrl;
 
 // ---------------------------------------------------------------------------------------------------------------
 // (a) Overhead
 
 const off = { rateLimit: false as const, retry: false as const };
 const vika = new Vika({ token: TOKEN, host: base, ...off });
-const bika = new Bika({ token: TOKEN, baseURL: `${base}/api/openapi/bika`, ...off });
+const bika = new Bika({ token: TOKEN, baseURL: bikaBase, ...off });
 const bare = createClient<VikaPaths>({ baseUrl: base, headers: { Authorization: `Bearer ${TOKEN}`, Accept: "application/json" } });
-const database = bika.space.byId("spcBench").database("datBench");
-const datasheet = vika.datasheet("dstBench");
+const database = bika.space.byId(BENCH_SPACE).database(BENCH_DATABASE);
+const datasheet = vika.datasheet(BENCH_DATASHEET);
 
 interface Variant {
   name: string;
+  /** The raw fetch variant of the same server, which this one's ratio is taken against. */
+  baseline: number;
   /** Resolves to the number of records received, checked against the page size so every variant does the same work. */
   run(pageSize: number): Promise<number>;
 }
 
+const rawFetch = async (url: string) => {
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${TOKEN}`, Accept: "application/json" } });
+  const body = (await response.json()) as { data: { records: unknown[] } };
+  return body.data.records.length;
+};
+
 const variants: Variant[] = [
   {
     name: "raw fetch + res.json()",
-    run: async (pageSize) => {
-      const response = await fetch(`${base}/fusion/v1/datasheets/dstBench/records?pageSize=${pageSize}`, {
-        headers: { Authorization: `Bearer ${TOKEN}`, Accept: "application/json" },
-      });
-      const body = (await response.json()) as { data: { records: unknown[] } };
-      return body.data.records.length;
-    },
+    baseline: 0,
+    run: (pageSize) => rawFetch(`${base}/fusion/v1/datasheets/${BENCH_DATASHEET}/records?pageSize=${pageSize}`),
   },
   {
     name: "openapi-fetch alone (no transport)",
+    baseline: 0,
     run: async (pageSize) => {
       const { data } = await bare.GET("/fusion/v1/datasheets/{datasheetId}/records", {
-        params: { path: { datasheetId: "dstBench" }, query: { pageSize } },
+        params: { path: { datasheetId: BENCH_DATASHEET }, query: { pageSize } },
       });
       return (data as { data: { records: unknown[] } }).data.records.length;
     },
   },
   {
     name: "low-level client (vika.client.GET)",
+    baseline: 0,
     run: async (pageSize) => {
       const { data } = await vika.client.GET("/fusion/v1/datasheets/{datasheetId}/records", {
-        params: { path: { datasheetId: "dstBench" }, query: { pageSize } },
+        params: { path: { datasheetId: BENCH_DATASHEET }, query: { pageSize } },
       });
       return (data as { data: { records: unknown[] } }).data.records.length;
     },
   },
-  { name: "Vika facade (records.query)", run: async (pageSize) => (await datasheet.records.query({ pageSize })).records.length },
-  { name: "Bika facade (records.list, v1)", run: async (pageSize) => (await database.records.list({ pageSize })).records.length },
+  { name: "Vika facade (records.query)", baseline: 0, run: async (pageSize) => (await datasheet.records.query({ pageSize })).records.length },
+  {
+    name: "raw fetch + res.json(), Bika emulator",
+    baseline: 4,
+    run: (pageSize) => rawFetch(`${bikaBase}/v1/spaces/${BENCH_SPACE}/resources/databases/${BENCH_DATABASE}/records?pageSize=${pageSize}`),
+  },
+  { name: "Bika facade (records.list, v1)", baseline: 4, run: async (pageSize) => (await database.records.list({ pageSize })).records.length },
 ];
 
 function median(values: number[]): number {
@@ -118,36 +161,47 @@ async function overhead(settings: { pageSize: number; warmup: number; iterations
       if (round >= settings.warmup) samples[index]!.push(elapsed);
     }
   }
-  const raw = median(samples[0]!);
-  return variants.map((variant, index) => ({
-    client: variant.name,
-    medianMs: median(samples[index]!),
-    p90Ms: percentile(samples[index]!, 0.9),
-    ratio: median(samples[index]!) / raw,
-  }));
+  return variants.map((variant, index) => {
+    const raw = median(samples[variant.baseline]!);
+    return {
+      client: variant.name,
+      medianMs: median(samples[index]!),
+      p90Ms: percentile(samples[index]!, 0.9),
+      // The ratio folds in the emulator's own time, the same for every variant; the difference does not.
+      overMs: median(samples[index]!) - raw,
+      ratio: median(samples[index]!) / raw,
+    };
+  });
 }
 
-console.log(`bench: server on ${base} (own process); node ${process.version}, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+console.log(
+  `bench: emulators on ${base} (Vika, ${TOTAL_RECORDS.toLocaleString("en")} records) and ${bikaBase} (Bika), own processes; ` +
+    `node ${process.version}, ${cpus().length} CPUs, load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+);
 console.log("(a) measuring per-request overhead …");
-await control("/__reset");
 const overheadPage = await overhead(OVERHEAD.page);
+// Every 1000-record page of (a) was read one at a time, so their server-side times are the emulator's own cost.
+const { pageMs: pageTimings } = await vikaServer.report();
 const overheadTiny = await overhead(OVERHEAD.tiny);
+bikaServer.stop();
 
 // ---------------------------------------------------------------------------------------------------------------
 // (b) Bulk write under the server's budget
 
 console.log(`(b) writing ${BULK_RECORDS.toLocaleString("en")} records at ${BULK_QPS} requests/s …`);
-await control(`/__reset?qps=${BULK_QPS}`);
-const writer = new Vika({ token: `${TOKEN}Bulk`, host: base, rateLimit: { requestsPerSecond: BULK_QPS } });
+const bulkServer = await startEmulatorProcess("vika", 0, BULK_QPS);
+const writer = new Vika({ token: `${TOKEN}Bulk`, host: bulkServer.baseUrl, rateLimit: { requestsPerSecond: BULK_QPS } });
 const rows = Array.from({ length: BULK_RECORDS }, (_, index) => ({ fields: { Name: `Row ${index}`, Number: index } }));
 const bulkStarted = performance.now();
-const { records: written } = await writer.datasheet("dstBulk").records.create(rows);
+const { records: written } = await writer.datasheet(BULK_DATASHEET).records.create(rows);
 const bulkSeconds = (performance.now() - bulkStarted) / 1000;
-const bulkStats = (await (await fetch(`${base}/__stats`)).json()) as ServerStats;
+const { stats: bulkStats, created: bulkCreated } = await bulkServer.report();
+bulkServer.stop();
 const idealSeconds = Math.ceil(BULK_RECORDS / MAX_WRITE) / BULK_QPS;
 const bulk = {
   records: BULK_RECORDS,
   written: written.length,
+  created: bulkCreated,
   requestsPerSecond: BULK_QPS,
   actualSeconds: bulkSeconds,
   idealSeconds,
@@ -157,18 +211,62 @@ const bulk = {
   status429: bulkStats.rateLimited,
   oversizeWrites: bulkStats.oversizeWrites,
 };
+if (bulkCreated !== BULK_RECORDS) throw new Error(`the emulator holds ${bulkCreated} of the ${BULK_RECORDS} records written`);
 
 // ---------------------------------------------------------------------------------------------------------------
 // (c) Iterating 100,000 records
 
 console.log(`(c) iterating ${TOTAL_RECORDS.toLocaleString("en")} records, one fresh process per mode …`);
-await control("/__reset");
 const memory: MemoryResult[] = [];
 for (const mode of ["stream", "array"] as const) {
   const child = start("./memory.js", [mode, base], ["--expose-gc"]);
   memory.push(await nextMessage<MemoryResult>(child));
 }
-server.kill();
+
+// ---------------------------------------------------------------------------------------------------------------
+// (e) The emulator: what it serves per second, with raw fetch so that no client cost is counted
+
+/** Requests per second for `send`, `concurrency` at a time, after a warm-up that is not counted. */
+async function throughput(send: (index: number) => Promise<void>): Promise<number> {
+  for (let index = 0; index < THROUGHPUT.warmup; index += 1) await send(index);
+  let next = 0;
+  const began = performance.now();
+  await Promise.all(
+    Array.from({ length: THROUGHPUT.concurrency }, async () => {
+      while (next < THROUGHPUT.requests) await send(THROUGHPUT.warmup + next++);
+    }),
+  );
+  return THROUGHPUT.requests / ((performance.now() - began) / 1000);
+}
+
+console.log(`(e) emulator throughput, ${THROUGHPUT.requests} requests ${THROUGHPUT.concurrency} at a time …`);
+const pagesPerSecond = await throughput(async (index) => {
+  const pageNum = (index % (TOTAL_RECORDS / MAX_PAGE_SIZE)) + 1;
+  const received = await rawFetch(`${base}/fusion/v1/datasheets/${BENCH_DATASHEET}/records?pageSize=${MAX_PAGE_SIZE}&pageNum=${pageNum}`);
+  if (received !== MAX_PAGE_SIZE) throw new Error(`page ${pageNum} held ${received} records`);
+});
+const createsPerSecond = await throughput(async (index) => {
+  const response = await fetch(`${base}/fusion/v1/datasheets/${WRITES_DATASHEET}/records`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ records: Array.from({ length: MAX_WRITE }, (_, offset) => ({ fields: { Name: `Write ${index}.${offset}`, Number: offset } })) }),
+  });
+  const body = (await response.json()) as { success: boolean; data?: { records: unknown[] } };
+  if (body.data?.records.length !== MAX_WRITE) throw new Error(`a create was answered ${JSON.stringify(body).slice(0, 200)}`);
+});
+const finalReport = await vikaServer.report();
+vikaServer.stop();
+const emulatorResults = {
+  records: TOTAL_RECORDS,
+  seedLoadSeconds: vikaServer.loadMs / 1000,
+  rssLoadedMb: vikaServer.rss / 2 ** 20,
+  rssEndMb: finalReport.rss / 2 ** 20,
+  pageServerMs: { median: median(pageTimings), p90: percentile(pageTimings, 0.9), samples: pageTimings.length },
+  pagesPerSecond,
+  createsPerSecond,
+  throughput: THROUGHPUT,
+  targets: { rssLoadedMb: 300, pageServerMs: 10 },
+};
 
 console.log("(d) type-checking consumer projects …");
 const typecheck = await measureTypecheck();
@@ -189,18 +287,28 @@ console.log(
 );
 console.log(
   table(
-    ["client", "1000-record page, ms", "p90 ms", "× raw", "tiny response, ms", "p90 ms", "× raw"],
+    ["client", "1000-record page, ms", "p90 ms", "+ms", "× raw", "tiny response, ms", "p90 ms", "+ms", "× raw"],
     overheadPage.map((row, index) => {
       const tiny = overheadTiny[index]!;
-      return [row.client, row.medianMs.toFixed(3), row.p90Ms.toFixed(3), row.ratio.toFixed(2), tiny.medianMs.toFixed(3), tiny.p90Ms.toFixed(3), tiny.ratio.toFixed(2)];
+      return [
+        row.client,
+        row.medianMs.toFixed(3),
+        row.p90Ms.toFixed(3),
+        row.overMs.toFixed(3),
+        row.ratio.toFixed(2),
+        tiny.medianMs.toFixed(3),
+        tiny.p90Ms.toFixed(3),
+        tiny.overMs.toFixed(3),
+        tiny.ratio.toFixed(2),
+      ];
     }),
   ),
 );
 console.log(`\n(b) Bulk write: ${BULK_RECORDS.toLocaleString("en")} records with records.create, server budget and client rateLimit ${BULK_QPS} requests/s\n`);
 console.log(
   table(
-    ["actual s", "ideal s", "× ideal", "requests (min)", "429s", "written"],
-    [[bulk.actualSeconds.toFixed(2), bulk.idealSeconds.toFixed(2), bulk.ratio.toFixed(3), `${bulk.requests} (${bulk.minimumRequests})`, String(bulk.status429), String(bulk.written)]],
+    ["actual s", "ideal s", "× ideal", "requests (min)", "429s", "written (held)"],
+    [[bulk.actualSeconds.toFixed(2), bulk.idealSeconds.toFixed(2), bulk.ratio.toFixed(3), `${bulk.requests} (${bulk.minimumRequests})`, String(bulk.status429), `${bulk.written} (${bulk.created})`]],
   ),
 );
 console.log(`\n(c) Iterating ${TOTAL_RECORDS.toLocaleString("en")} records (pages of ${MAX_PAGE_SIZE}; rate limit off)\n`);
@@ -233,6 +341,22 @@ console.log(
   ),
 );
 
+console.log(`\n(e) The Vika emulator, in its own process, with ${TOTAL_RECORDS.toLocaleString("en")} records\n`);
+const target = (value: number, limit: number) => `< ${limit} (${value < limit ? "met" : "missed"})`;
+console.log(
+  table(
+    ["measure", "value", "target"],
+    [
+      [`seed load, ${TOTAL_RECORDS.toLocaleString("en")} records built in code, s`, emulatorResults.seedLoadSeconds.toFixed(2), ""],
+      ["RSS with them loaded (after a GC), MB", emulatorResults.rssLoadedMb.toFixed(0), target(emulatorResults.rssLoadedMb, 300)],
+      ["RSS at the end of the run, MB", emulatorResults.rssEndMb.toFixed(0), ""],
+      [`1000-record page, server side, median of ${pageTimings.length} (p90), ms`, `${emulatorResults.pageServerMs.median.toFixed(2)} (${emulatorResults.pageServerMs.p90.toFixed(2)})`, target(emulatorResults.pageServerMs.median, 10)],
+      [`1000-record pages per second (raw fetch, ${THROUGHPUT.concurrency} at a time)`, pagesPerSecond.toFixed(0), ""],
+      [`10-record creates per second (raw fetch, ${THROUGHPUT.concurrency} at a time)`, createsPerSecond.toFixed(0), ""],
+    ],
+  ),
+);
+
 const results = {
   date: new Date().toISOString(),
   node: process.version,
@@ -242,6 +366,7 @@ const results = {
   bulk,
   iteration: { totalRecords: TOTAL_RECORDS, minimumRequests: Math.ceil(TOTAL_RECORDS / MAX_PAGE_SIZE), modes: memory },
   typecheck,
+  emulator: emulatorResults,
 };
 const output = fileURLToPath(new URL("../results.json", import.meta.url));
 writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);

@@ -2,7 +2,7 @@
 // measurement starts from the same heap and RSS high-water mark: iterate 100,000 records with records.queryAll()
 // one at a time ("stream"), or collect them all into an array ("array", the baseline), sampling memory throughout.
 import { Vika } from "@bikavika/vika";
-import type { MemoryResult } from "./shared.js";
+import { BENCH_DATASHEET, type MemoryResult } from "./shared.js";
 
 const [mode, baseUrl] = process.argv.slice(2) as [MemoryResult["mode"], string];
 let requests = 0;
@@ -35,7 +35,7 @@ const timer = setInterval(sample, 5);
 const began = performance.now();
 let records = 0;
 let checksum = 0;
-const iterator = vika.datasheet("dstBench").records.queryAll<{ Number: number }>();
+const iterator = vika.datasheet(BENCH_DATASHEET).records.queryAll<{ Number: number }>();
 if (mode === "stream") {
   for await (const record of iterator) {
     records += 1;

@@ -1,19 +1,41 @@
 // What the bench's processes agree on.
+import type { EmulatorStats } from "@bikavika/emulator";
 
-/** Records in the virtual datasheet that part (c) iterates. */
+/** Records in the datasheet that part (c) iterates. */
 export const TOTAL_RECORDS = 100_000;
 /** The Fusion API's largest page. */
 export const MAX_PAGE_SIZE = 1000;
 /** The servers' limit on records per write. */
 export const MAX_WRITE = 10;
 
-export interface ServerStats {
-  requests: number;
-  /** Requests answered 429 by the budget. */
-  rateLimited: number;
+export const BENCH_SPACE = "spcBench";
+/** The Vika datasheet read in parts (a) and (c), seeded with TOTAL_RECORDS records. */
+export const BENCH_DATASHEET = "dstBench";
+/** Empty Vika datasheets: for the emulator's create throughput, and for part (b). */
+export const WRITES_DATASHEET = "dstWrites";
+export const BULK_DATASHEET = "dstBulk";
+/** The Bika database read in part (a). */
+export const BENCH_DATABASE = "datBench";
+
+/** What the emulator child (emulator.ts) reports once it listens. */
+export interface EmulatorReady {
+  url: string;
+  baseUrl: string;
+  records: number;
+  loadMs: number;
+  /** After loading the seed and a garbage collection. */
+  rss: number;
+  heapUsed: number;
+}
+
+/** The emulator child's answer to a report request. */
+export interface EmulatorReport {
+  stats: EmulatorStats;
+  /** Records the applied creates carried. */
   created: number;
-  /** Writes refused for carrying more than MAX_WRITE records. */
-  oversizeWrites: number;
+  rss: number;
+  /** Server-side ms of each 1000-record page served since the previous report. */
+  pageMs: number[];
 }
 
 /** What a memory child (memory.ts) reports. */
