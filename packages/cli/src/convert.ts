@@ -1,0 +1,339 @@
+/**
+ * Cells from text (a CSV cell) or JSON values to the write shapes of the field's type, and back from the read
+ * shapes, so that an export imports again unchanged. One conversion per kind of field; each API names its types
+ * (see `kindOf`).
+ */
+import { statSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import type { TableField } from "./model.js";
+
+export type Kind =
+  | "text"
+  | "number"
+  | "currency"
+  | "percent"
+  | "checkbox"
+  | "datetime"
+  | "select"
+  | "multiselect"
+  | "rating"
+  | "url"
+  | "email"
+  | "phone"
+  | "member"
+  | "link"
+  | "attachment"
+  | "computed";
+
+const VIKA_KINDS: Record<string, Kind> = {
+  SingleText: "text",
+  Text: "text",
+  Number: "number",
+  Currency: "currency",
+  Percent: "percent",
+  Checkbox: "checkbox",
+  DateTime: "datetime",
+  SingleSelect: "select",
+  MultiSelect: "multiselect",
+  Rating: "rating",
+  URL: "url",
+  Email: "email",
+  Phone: "phone",
+  Member: "member",
+  OneWayLink: "link",
+  TwoWayLink: "link",
+  MagicLink: "link",
+  Attachment: "attachment",
+};
+
+const BIKA_KINDS: Record<string, Kind> = {
+  SINGLE_TEXT: "text",
+  LONG_TEXT: "text",
+  NUMBER: "number",
+  CURRENCY: "currency",
+  PERCENT: "percent",
+  CHECKBOX: "checkbox",
+  DATETIME: "datetime",
+  DATERANGE: "computed",
+  SINGLE_SELECT: "select",
+  MULTI_SELECT: "multiselect",
+  RATING: "rating",
+  URL: "url",
+  EMAIL: "email",
+  PHONE: "phone",
+  MEMBER: "member",
+  LINK: "link",
+  ONE_WAY_LINK: "link",
+  ATTACHMENT: "attachment",
+};
+
+/** The kind of a field: anything the API does not take in writes, or a type this tool does not know, is computed. */
+export function kindOf(field: TableField): Kind {
+  if (!field.writable) return "computed";
+  return VIKA_KINDS[field.type] ?? BIKA_KINDS[field.type] ?? "computed";
+}
+
+/** Kinds whose text identifies a record, for `--key`. */
+export const KEY_KINDS: ReadonlySet<Kind> = new Set(["text", "number", "currency", "percent", "datetime", "select", "url", "email", "phone"]);
+
+/** A cell longer than this is refused before anything is sent: no server takes a request that size. */
+export const MAX_CELL_CHARS = 100_000;
+
+/** Local files an attachment cell names, uploaded when the row is written. */
+export class PendingUpload {
+  constructor(readonly paths: string[]) {}
+}
+
+export interface ConvertContext {
+  /** Between the items of multi-valued cells (multi select, members, links, attachments) in text. */
+  separator: string;
+  /** Relative attachment paths are read from here (the input file's directory). */
+  baseDir: string;
+  /** Record ids of a linked table by the text of their primary field, loaded before conversion. */
+  linkIndex(field: TableField): Map<string, string[]> | undefined;
+}
+
+export type Converted = { ok: true; value: unknown } | { ok: false; expected: string };
+
+const ok = (value: unknown): Converted => ({ ok: true, value });
+const bad = (expected: string): Converted => ({ ok: false, expected });
+
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const EPOCH_MS = /^-?\d{10,}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const RECORD_ID = /^rec[A-Za-z0-9]+$/;
+const DAY_MS = 86_400_000;
+
+export const DATE_RULE = [
+  "Dates: ISO 8601 with a zone (2024-05-01T09:30:00+08:00) is that instant; without a zone (2024-05-01T09:30)",
+  "or date-only (2024-05-01) it is read as UTC, whatever this machine's zone; an integer of 10 or more digits is",
+  "epoch milliseconds. Exports write UTC ISO 8601, date-only when the time is midnight UTC.",
+].join("\n");
+
+function parseNumber(text: string): number | undefined {
+  if (!NUMBER.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** Epoch ms of a date cell, or undefined when it follows none of the forms in DATE_RULE. */
+export function parseDate(input: unknown): number | undefined {
+  if (typeof input === "number") return Number.isSafeInteger(input) ? input : undefined;
+  if (typeof input !== "string") return undefined;
+  const text = input.trim();
+  if (EPOCH_MS.test(text)) {
+    const ms = Number(text);
+    return Number.isSafeInteger(ms) ? ms : undefined;
+  }
+  const day = DATE_ONLY.exec(text);
+  const full = day ? undefined : DATE_TIME.exec(text);
+  const parts = day ?? full;
+  if (!parts) return undefined;
+  const [, year, month, date, hour = "00", minute = "00", second = "00", fraction = "0", zone = "Z"] = parts;
+  const ms = Date.parse(`${year}-${month}-${date}T${hour}:${minute}:${second}.${fraction.padEnd(3, "0")}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
+  // Date.parse rolls 2024-02-30 over to March: the calendar fields must survive the trip.
+  if (!Number.isFinite(ms)) return undefined;
+  const check = new Date(Date.UTC(Number(year), Number(month) - 1, Number(date)));
+  if (check.getUTCMonth() !== Number(month) - 1 || check.getUTCDate() !== Number(date)) return undefined;
+  return ms;
+}
+
+export function formatDate(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return ms % DAY_MS === 0 ? iso.slice(0, 10) : iso;
+}
+
+/** The items of a multi-valued cell: a JSON array as is, text split at the separator, blanks dropped. */
+function itemsOf(raw: unknown, separator: string): unknown[] | undefined {
+  if (Array.isArray(raw)) return raw;
+  if (typeof raw !== "string") return undefined;
+  return raw
+    .split(separator)
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
+const isEmpty = (raw: unknown) => raw === undefined || raw === null || (typeof raw === "string" && raw.trim() === "") || (Array.isArray(raw) && raw.length === 0);
+
+const textOf = (raw: unknown): string | undefined =>
+  typeof raw === "string" ? raw : typeof raw === "number" || typeof raw === "boolean" ? String(raw) : undefined;
+
+interface MemberOption {
+  id: string;
+  name: string;
+}
+
+function memberOptions(field: TableField): MemberOption[] {
+  const options = field.property?.options;
+  if (!Array.isArray(options)) return [];
+  return options.flatMap((option: unknown) => {
+    const { id, unitId, name } = (option ?? {}) as { id?: unknown; unitId?: unknown; name?: unknown };
+    const key = typeof unitId === "string" ? unitId : typeof id === "string" ? id : undefined;
+    return key !== undefined && typeof name === "string" ? [{ id: key, name }] : [];
+  });
+}
+
+/**
+ * One cell of an input row, converted for a write to `field`. An empty cell is `null` (on create it is left out,
+ * on update it clears the cell).
+ */
+export function toCell(field: TableField, kind: Kind, raw: unknown, context: ConvertContext): Converted {
+  if (isEmpty(raw)) return ok(null);
+  if (typeof raw === "string" && raw.length > MAX_CELL_CHARS) return bad(`at most ${MAX_CELL_CHARS.toLocaleString("en")} characters (got ${raw.length.toLocaleString("en")})`);
+  const text = textOf(raw)?.trim();
+  switch (kind) {
+    case "text":
+      return text === undefined ? bad("text") : ok(textOf(raw));
+    case "number":
+    case "currency":
+    case "percent": {
+      if (typeof raw === "number") return Number.isFinite(raw) ? ok(raw) : bad("a finite number");
+      if (text === undefined) return bad("a number");
+      let digits = text;
+      const symbol = field.property?.symbol;
+      if (kind === "currency" && typeof symbol === "string" && symbol !== "" && digits.startsWith(symbol)) digits = digits.slice(symbol.length).trim();
+      const percent = kind === "percent" && digits.endsWith("%");
+      if (percent) digits = digits.slice(0, -1).trim();
+      const value = parseNumber(digits);
+      if (value === undefined) {
+        return bad(kind === "percent" ? "a number (a fraction, 0.25) or a percentage (25%)" : kind === "currency" ? "an amount (12.50, optionally after the field's symbol)" : "a number (1234.5; no thousands separators)");
+      }
+      return ok(percent ? Number((value / 100).toPrecision(15)) : value);
+    }
+    case "checkbox": {
+      if (typeof raw === "boolean") return ok(raw);
+      const word = text?.toLowerCase();
+      if (word === "true" || word === "yes" || word === "1") return ok(true);
+      if (word === "false" || word === "no" || word === "0") return ok(false);
+      return bad("true/false, yes/no or 1/0");
+    }
+    case "datetime": {
+      const ms = parseDate(raw);
+      return ms === undefined ? bad("a date: 2024-05-01, 2024-05-01T09:30:00Z (no zone: UTC) or epoch ms") : ok(ms);
+    }
+    case "select":
+      return text === undefined ? bad("one option name") : ok(text);
+    case "multiselect": {
+      const items = itemsOf(raw, context.separator);
+      if (!items?.every((item) => typeof item === "string")) return bad(`option names separated by "${context.separator}"`);
+      const names = [...new Set((items as string[]).map((item) => item.trim()).filter(Boolean))];
+      return ok(names.length ? names : null);
+    }
+    case "rating": {
+      const max = typeof field.property?.max === "number" ? field.property.max : 5;
+      const value = typeof raw === "number" ? raw : parseNumber(text ?? "");
+      if (value === undefined || !Number.isInteger(value) || value < 0 || value > max) return bad(`a whole number from 0 to ${max}`);
+      return ok(value === 0 ? null : value);
+    }
+    case "url":
+      return text !== undefined && URL.canParse(text) ? ok(text) : bad("a URL with its scheme (https://example.com)");
+    case "email":
+      return text !== undefined && EMAIL.test(text) ? ok(text) : bad("an email address (name@example.com)");
+    case "phone":
+      return text !== undefined && /\d/.test(text) ? ok(text) : bad("a phone number");
+    case "member": {
+      const items = itemsOf(raw, context.separator);
+      const options = memberOptions(field);
+      const known = options.length ? ` (known to the field: ${options.map((option) => option.name).slice(0, 10).join(", ")})` : "";
+      if (!items?.every((item) => typeof item === "string")) return bad(`member names or unit ids separated by "${context.separator}"`);
+      const ids: Array<{ id: string }> = [];
+      for (const item of items as string[]) {
+        const byId = options.find((option) => option.id === item);
+        const byName = options.filter((option) => option.name === item);
+        if (byId) ids.push({ id: byId.id });
+        else if (byName.length === 1) ids.push({ id: byName[0]!.id });
+        else if (byName.length > 1) return bad(`one member per name: "${item}" names ${byName.length}; give the unit id`);
+        else if (/^\d+$/.test(item)) ids.push({ id: item });
+        else return bad(`member names or unit ids${known}`);
+      }
+      return ok(ids.length ? ids : null);
+    }
+    case "link": {
+      const items = itemsOf(raw, context.separator);
+      if (!items?.every((item) => typeof item === "string")) return bad(`record ids or primary values separated by "${context.separator}"`);
+      const index = context.linkIndex(field);
+      const ids: string[] = [];
+      for (const item of items as string[]) {
+        if (RECORD_ID.test(item)) {
+          ids.push(item);
+          continue;
+        }
+        const found = index?.get(item) ?? [];
+        if (found.length !== 1) {
+          return bad(found.length > 1 ? `one linked record per value: "${item}" is the primary value of ${found.length}; give the record id` : "record ids (rec…) or primary values of the linked table's records");
+        }
+        ids.push(found[0]!);
+      }
+      return ok(ids.length ? [...new Set(ids)] : null);
+    }
+    case "attachment": {
+      const items = itemsOf(raw, context.separator);
+      if (!items?.every((item) => typeof item === "string")) return bad(`local file paths separated by "${context.separator}"`);
+      const paths = (items as string[]).map((item) => (isAbsolute(item) ? item : resolve(context.baseDir, item)));
+      for (const path of paths) {
+        let isFile = false;
+        try {
+          isFile = statSync(path).isFile();
+        } catch {
+          isFile = false;
+        }
+        if (!isFile) return bad(`paths of local files to upload (${path} is not a readable file)`);
+      }
+      return ok(paths.length ? new PendingUpload(paths) : null);
+    }
+    case "computed":
+      return bad("nothing: the field is computed");
+  }
+}
+
+/** Text or a JSON value of a cell as read, the inverse of `toCell` for writable kinds. */
+export function fromCell(field: TableField, kind: Kind, value: unknown, separator: string, as: "text" | "json"): unknown {
+  const list = (items: unknown[]) => (as === "json" ? items : items.map((item) => String(item)).join(separator));
+  if (value === undefined || value === null) return kind === "checkbox" ? (as === "json" ? false : "false") : as === "json" ? null : "";
+  switch (kind) {
+    case "checkbox":
+      return as === "json" ? value === true : String(value === true);
+    case "datetime":
+      return typeof value === "number" ? formatDate(value) : String(value);
+    case "number":
+    case "currency":
+    case "percent":
+    case "rating":
+      return as === "json" ? value : String(value);
+    case "url":
+      return typeof value === "object" && value !== null && "text" in value ? String((value as { text: unknown }).text) : String(value);
+    case "multiselect":
+      return Array.isArray(value) ? list(value) : String(value);
+    case "member":
+      return Array.isArray(value) ? list(value.map((unit) => (unit as { name?: unknown }).name ?? (unit as { id?: unknown }).id)) : String(value);
+    case "link":
+      return Array.isArray(value) ? list(value.map((item) => (typeof item === "object" && item !== null ? ((item as { id?: unknown; recordId?: unknown }).recordId ?? (item as { id?: unknown }).id) : item))) : String(value);
+    case "attachment":
+      return Array.isArray(value) ? list(value.map((item) => (item as { url?: unknown }).url ?? (item as { name?: unknown }).name)) : String(value);
+    default:
+      return computedValue(value, separator, as);
+  }
+}
+
+/** Computed cells (formulas, lookups, users, auto numbers) in their plainest form. */
+function computedValue(value: unknown, separator: string, as: "text" | "json"): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => computedValue(item, separator, "text"));
+    return as === "json" ? items : items.join(separator);
+  }
+  if (typeof value === "object" && value !== null) {
+    const { name, text, message } = value as { name?: unknown; text?: unknown; message?: unknown };
+    const shown = name ?? text ?? message;
+    return shown !== undefined ? String(shown) : JSON.stringify(value);
+  }
+  return as === "json" ? value : String(value);
+}
+
+/** The text that identifies a record by its key cell: the same for a converted input cell and a read cell. */
+export function keyText(field: TableField, kind: Kind, value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (kind === "number" || kind === "currency" || kind === "percent") return String(Number(value));
+  return String(fromCell(field, kind, value, ",", "text")).trim();
+}

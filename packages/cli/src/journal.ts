@@ -1,0 +1,137 @@
+/**
+ * The import journal: one JSON object per line, appended before each write request is sent and after its answer,
+ * so that a run stopped at any point (a crash, Ctrl-C, kill -9) can be resumed without writing a row twice.
+ *
+ *   {"header": {...}}                      what the import is: the target, the file's digest, mode, key, mapping
+ *   {"send": [rows], "op": "create"}       about to send these rows (input row numbers)
+ *   {"ok": [rows], "ids": [recordIds]}     the server answered: written
+ *   {"fail": [rows], "reason": "…"}        the server refused them: not written
+ *   {"complete": true}                     every row is written
+ *
+ * A create that was sent but has neither `ok` nor `fail` has an unknown outcome. Lines are appended with one
+ * write(2) each, which a killed process cannot tear: the kernel has the bytes once the call returns.
+ */
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import { CliError, EXIT } from "./errors.js";
+
+export interface JournalHeader {
+  command: string;
+  target: string;
+  digest: string;
+  mode: string;
+  key: string | null;
+  map: Record<string, string>;
+  rows: number;
+}
+
+export type Op = "create" | "update";
+
+export interface JournalState {
+  /** Row → record id, for every row written. */
+  written: Map<number, string>;
+  /** Rows sent in a create whose answer was never recorded. */
+  unknown: Set<number>;
+  complete: boolean;
+}
+
+function sameHeader(a: JournalHeader, b: JournalHeader): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export class Journal {
+  readonly #fd: number;
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+    readonly state: JournalState,
+  ) {
+    this.#fd = fd;
+  }
+
+  /** Opens (or starts) the journal at `path` for this import; a journal of another import is refused. */
+  static open(path: string, header: JournalHeader): Journal {
+    const state: JournalState = { written: new Map(), unknown: new Set(), complete: false };
+    const exists = existsSync(path);
+    if (exists) replay(path, header, state);
+    let fd: number;
+    try {
+      fd = openSync(path, "a");
+    } catch (error) {
+      throw new CliError(`cannot write the journal ${path} (${(error as NodeJS.ErrnoException).code ?? "error"}); choose another place with --journal FILE`, EXIT.usage);
+    }
+    const journal = new Journal(path, fd, state);
+    if (!exists) journal.#append({ header });
+    return journal;
+  }
+
+  #append(entry: unknown): void {
+    writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
+  }
+
+  sending(rows: number[], op: Op): void {
+    this.#append({ send: rows, op });
+    if (op === "create") for (const row of rows) this.state.unknown.add(row);
+  }
+
+  written(rows: number[], ids: string[]): void {
+    this.#append({ ok: rows, ids });
+    rows.forEach((row, index) => {
+      this.state.unknown.delete(row);
+      this.state.written.set(row, ids[index]!);
+    });
+  }
+
+  failed(rows: number[], reason: string): void {
+    this.#append({ fail: rows, reason });
+    for (const row of rows) this.state.unknown.delete(row);
+  }
+
+  complete(): void {
+    this.#append({ complete: true });
+    this.state.complete = true;
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+}
+
+function replay(path: string, header: JournalHeader, state: JournalState): void {
+  const lines = readFileSync(path, "utf8").split("\n");
+  const entries: Array<Record<string, unknown>> = [];
+  for (const [index, line] of lines.entries()) {
+    if (line === "") continue;
+    try {
+      entries.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // Only the last line can be cut short (a full disk); anything else is not this tool's journal.
+      if (index === lines.length - 1 || (index === lines.length - 2 && lines.at(-1) === "")) continue;
+      throw new CliError(`${path} is not a journal this tool wrote (line ${index + 1}); delete it to start over`, EXIT.usage);
+    }
+  }
+  const first = entries[0]?.header as JournalHeader | undefined;
+  if (!first) throw new CliError(`${path} is not a journal this tool wrote; delete it to start over`, EXIT.usage);
+  if (!sameHeader(first, header)) {
+    const differs = (Object.keys(header) as Array<keyof JournalHeader>).filter((key) => JSON.stringify(first[key]) !== JSON.stringify(header[key]));
+    throw new CliError(
+      `the journal ${path} belongs to another import (its ${differs.join(", ")} differ${differs.length === 1 ? "s" : ""}${differs.includes("digest") ? ": the file changed since" : ""}); run the same command as before to resume it, or delete the journal (or pass --journal FILE) to start a new import`,
+      EXIT.usage,
+    );
+  }
+  const sent = new Map<number, Op>();
+  for (const entry of entries.slice(1)) {
+    if (Array.isArray(entry.send)) for (const row of entry.send as number[]) sent.set(row, entry.op as Op);
+    if (Array.isArray(entry.ok)) {
+      const ids = entry.ids as string[];
+      (entry.ok as number[]).forEach((row, index) => {
+        state.written.set(row, ids[index]!);
+        sent.delete(row);
+      });
+    }
+    if (Array.isArray(entry.fail)) for (const row of entry.fail as number[]) sent.delete(row);
+    if (entry.complete === true) state.complete = true;
+  }
+  // An update sent again does no harm; only creates can be doubled.
+  for (const [row, op] of sent) if (op === "create") state.unknown.add(row);
+}

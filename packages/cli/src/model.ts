@@ -1,0 +1,36 @@
+/**
+ * What the commands need from a Vika datasheet or a Bika database, whichever API serves it: its fields, its records
+ * (cells keyed by field id) and writes of at most one request's worth of records.
+ */
+export interface TableField {
+  id: string;
+  name: string;
+  /** The API's type name, e.g. `SingleText` (Vika) or `SINGLE_TEXT` (Bika). */
+  type: string;
+  property: Record<string, unknown> | undefined;
+  isPrimary: boolean;
+  /** Cells the API takes in writes; computed fields (formulas, lookups, auto numbers…) are not. */
+  writable: boolean;
+}
+
+export interface TableRecord {
+  id: string;
+  /** Cells by field id, as the API reads them; empty cells are absent. */
+  cells: Record<string, unknown>;
+}
+
+export interface Table {
+  /** `datasheet dst…` or `database dat…`, for messages. */
+  readonly label: string;
+  /** Records per write request (the servers take 10). */
+  readonly maxPerWrite: number;
+  fields(options?: { viewId?: string | undefined }): Promise<TableField[]>;
+  records(options?: { viewId?: string | undefined }): AsyncIterable<TableRecord>;
+  /** Creates up to `maxPerWrite` records (cells by field id); resolves to their ids in order. */
+  create(cells: Array<Record<string, unknown>>): Promise<string[]>;
+  update(records: Array<{ id: string; cells: Record<string, unknown> }>): Promise<void>;
+  /** Uploads a local file; resolves to the item an attachment cell takes. */
+  upload(path: string): Promise<unknown>;
+  /** The records of a linked table, keyed by the text of their primary field, for links given by name. */
+  primaryIndex(field: TableField): Promise<Map<string, string[]>>;
+}
