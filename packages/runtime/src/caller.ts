@@ -107,6 +107,40 @@ export interface PerCallOptions {
   timeoutMs?: number | undefined;
   /** Retry rules; `false` sends once. */
   retry?: RetryOptions | false | undefined;
+  /** @internal Told of each successful call's response: how a client's `withResponse()` collects it. */
+  [RESPONSE_SINK]?: ResponseSink | undefined;
+}
+
+/** The key of `PerCallOptions`' response sink: a symbol, so no option a user spells can collide with it. */
+export const RESPONSE_SINK = Symbol("bikavika.responseSink");
+
+/** Receives the response of each call that succeeds. */
+export type ResponseSink = (answer: Omit<WithResponse<unknown>, "data">) => void;
+
+/** What a client's `withResponse(call)` resolves to: the call's data, with the HTTP response that carried it. */
+export interface WithResponse<Data> {
+  data: Data;
+  /**
+   * The response of the call's request (for work that made several requests, the last to answer). Its body has
+   * been read: `data` is what it said. Status, headers and the rest are as the server sent them.
+   */
+  response: Response;
+  /** The server's id for the request, read as errors read it (RUNTIME.md, "Errors"). */
+  requestId: string | undefined;
+}
+
+/**
+ * Runs `call`, giving it a sink for responses, and resolves to its data with the last response the sink was told
+ * of. The clients' `withResponse()`: see RUNTIME.md, "Raw responses".
+ */
+export async function withResponse<Data>(call: (sink: ResponseSink) => Promise<Data>): Promise<WithResponse<Data>> {
+  let last: Omit<WithResponse<unknown>, "data"> | undefined;
+  const data = await call((answer) => {
+    last = answer;
+  });
+  // Without a request there is no response to hand back, and an invented one would be a lie.
+  if (!last) throw new ConfigurationError("withResponse(): the call made no request through the client it was given");
+  return { data, ...last };
 }
 
 
@@ -115,6 +149,8 @@ export interface CallOptions extends RequestOptions {
   enveloped?: boolean | undefined;
   /** Cancels the call, its retries and its waits. */
   signal?: AbortSignal | undefined;
+  /** @internal See PerCallOptions. */
+  [RESPONSE_SINK]?: ResponseSink | undefined;
 }
 
 export type Caller<Paths extends {}> = <Method extends HttpMethod, Path extends PathsWithMethod<Paths, Method>>(
@@ -125,6 +161,12 @@ export type Caller<Paths extends {}> = <Method extends HttpMethod, Path extends 
 ) => Promise<OperationData<OperationOf<Paths, Path, Method>>>;
 
 const REQUEST_ID_HEADERS = ["x-request-id", "request-id", "x-trace-id", "x-b3-traceid"];
+
+/** The server's id for a request, from the first of REQUEST_ID_HEADERS it sent, redacted. */
+function requestIdOf(response: Response, redact: (text: string) => string): string | undefined {
+  const requestId = REQUEST_ID_HEADERS.map((name) => response.headers.get(name)).find(Boolean);
+  return requestId ? redact(requestId) : undefined;
+}
 
 interface Envelope {
   success: boolean;
@@ -292,7 +334,7 @@ export function createCaller<Paths extends {}>(
     init: { body?: unknown; params?: { path?: unknown }; headers?: unknown } | undefined,
     callOptions: CallOptions = {},
   ) => {
-    const { enveloped = true, signal, ...requestOptions } = { ...defaults, ...callOptions };
+    const { enveloped = true, signal, [RESPONSE_SINK]: sink, ...requestOptions } = { ...defaults, ...callOptions };
     const upper = method.toUpperCase();
     // Secret headers given for this call only are redacted like the client's.
     const callSecrets = init?.headers === undefined ? [] : secretsOf({ headers: init.headers });
@@ -309,7 +351,9 @@ export function createCaller<Paths extends {}>(
         .catch((thrown: unknown) => {
           throw transportError(thrown, upper, path, redact);
         });
-      return settle(result, upper, path, enveloped && (dataOptional.has(`${upper} ${path}`) ? "optional" : "required"), redact);
+      const data = settle(result, upper, path, enveloped && (dataOptional.has(`${upper} ${path}`) ? "optional" : "required"), redact);
+      sink?.({ response: result.response, requestId: requestIdOf(result.response, redact) });
+      return data;
     } catch (error) {
       if (!(error instanceof ApiError && ambiguous(error, requestOptions.idempotent ?? isIdempotentMethod(upper)))) {
         throw redactError(error, redact);
@@ -357,14 +401,13 @@ function settle(
   const fail = (message: string, ErrorType?: new (details: ApiErrorDetails) => ApiError, code?: number) => {
     message = redact(message);
     ErrorType ??= errorClassFor(response.status, code, message);
-    const requestId = REQUEST_ID_HEADERS.map((name) => response.headers.get(name)).find(Boolean);
     return new ErrorType({
       method,
       path,
       message,
       status: response.status,
       code,
-      requestId: requestId ? redact(requestId) : undefined,
+      requestId: requestIdOf(response, redact),
       retryCount: attemptsOf(response) - 1,
       body: redactValue(body, redact),
     });

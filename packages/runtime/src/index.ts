@@ -23,7 +23,7 @@ export type { ApiErrorDetails } from "./errors.js";
 export { authMiddleware, createApiClient, normalizeBaseUrl, secretsOf } from "./client.js";
 export { MAX_TIMER_MS } from "./config.js";
 export type { ApiClientConfig, RuntimeOptions } from "./client.js";
-export { createCaller } from "./caller.js";
+export { RESPONSE_SINK, createCaller, withResponse } from "./caller.js";
 export { DEFAULT_RETRY, isConnectFailure, isIdempotentMethod, isLocalFailure, parseRetryAfter, resolveRetry, retryDelayMs, shouldRetry } from "./retry.js";
 export type { Failure, ResolvedRetry, RetryOptions } from "./retry.js";
 export { limiterFor, rateLimitKey, sleep, slidingWindowLimiter } from "./throttle.js";
@@ -40,7 +40,9 @@ export type {
   OperationOf,
   OperationQuery,
   PerCallOptions,
+  ResponseSink,
   UndefinedWhereOptional,
+  WithResponse,
 } from "./caller.js";
 export { REDACTED, TRUNCATED, redactSecrets, redactValue, redactor } from "./redact.js";
 export { fileNameOf, singleFileForm, toBlob } from "./uploads.js";

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import {
   ApiError,
   AuthenticationError,
@@ -8,11 +8,14 @@ import {
   NotFoundError,
   PermissionError,
   QuotaError,
+  RESPONSE_SINK,
   RateLimitError,
+  type ResponseSink,
   ServerError,
   ValidationError,
   createApiClient,
   createCaller,
+  withResponse,
 } from "../../src/index.js";
 
 // A minimal path map in the shape openapi-typescript generates.
@@ -243,5 +246,83 @@ describe("configuration is checked before any request", () => {
     for (const baseUrl of ["http://127.0.0.1:4010", "http://localhost:8080/api", "http://[::1]:1"]) {
       expect(() => createApiClient<TestPaths>({ token: TOKEN, baseUrl })).not.toThrow();
     }
+  });
+});
+
+describe("raw responses (RUNTIME.md: Raw responses)", () => {
+  const ok = (headers: Record<string, string> = {}) => json({ success: true, code: 200, message: "OK", data: { id: "thg1" } }, 200, headers);
+  /** A caller whose calls report to `sink`, as a client's `withResponse()` builds it. */
+  const reporting = (reply: (request: Request) => Response | Promise<Response>) => {
+    const { fetch, seen } = fakeFetch(reply);
+    const client = createApiClient<TestPaths>({ token: TOKEN, baseUrl: BASE, fetch, rateLimit: false, retry: false });
+    return { caller: (sink: ResponseSink) => createCaller(client, [TOKEN], { [RESPONSE_SINK]: sink }), seen };
+  };
+
+  it("resolves to the data, the response and the request id, the data typed as the call's", async () => {
+    const { caller } = reporting(() => ok({ "x-request-id": "req-7", "x-custom": "yes" }));
+    const result = await withResponse((sink) => getThing(caller(sink)));
+    expectTypeOf(result.data).toEqualTypeOf<{ id: string }>();
+    expectTypeOf(result.response).toEqualTypeOf<Response>();
+    expect(result.data).toEqual({ id: "thg1" });
+    expect(result.requestId).toBe("req-7");
+    expect(result.response.status).toBe(200);
+    expect(result.response.headers.get("x-custom")).toBe("yes");
+  });
+
+  it.each(["x-request-id", "request-id", "x-trace-id", "x-b3-traceid"])("reads the request id from %s, as errors do", async (header) => {
+    const { caller } = reporting(() => ok({ [header]: "id-1" }));
+    expect((await withResponse((sink) => getThing(caller(sink)))).requestId).toBe("id-1");
+  });
+
+  it("has no request id when the server sends none, and redacts one that echoes the token", async () => {
+    const none = reporting(() => ok());
+    expect((await withResponse((sink) => getThing(none.caller(sink)))).requestId).toBeUndefined();
+    const echo = reporting(() => ok({ "x-request-id": `id-${TOKEN}` }));
+    const { requestId } = await withResponse((sink) => getThing(echo.caller(sink)));
+    expect(requestId).not.toContain(TOKEN);
+    expect(requestId).toContain("[redacted]");
+  });
+
+  it("reports calls with their own options, and non-enveloped answers", async () => {
+    const { caller } = reporting(() => json({ id: "chatcmpl-1" }, 200, { "request-id": "r-2" }));
+    const result = await withResponse((sink) =>
+      caller(sink)("get", "/v1/things/{thingId}", { params: { path: { thingId: "x" } } }, { enveloped: false, timeoutMs: 5000 }),
+    );
+    expect(result).toMatchObject({ data: { id: "chatcmpl-1" }, requestId: "r-2" });
+  });
+
+  it("hands back the last response to answer when the work made several requests", async () => {
+    let count = 0;
+    const { caller } = reporting(() => ok({ "x-request-id": `req-${++count}` }));
+    const result = await withResponse(async (sink) => {
+      const call = caller(sink);
+      await getThing(call);
+      return getThing(call);
+    });
+    expect(result.requestId).toBe("req-2");
+  });
+
+  it("rejects with the call's own error when it fails, and refuses work that made no request", async () => {
+    const { caller } = reporting(() => json({ success: false, code: 301, message: "gone" }, 200, { "x-request-id": "req-9" }));
+    const error = await failure(withResponse((sink) => getThing(caller(sink))));
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error.requestId).toBe("req-9");
+    const idle = withResponse(async () => "nothing asked");
+    await expect(idle).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(idle).rejects.toThrow("made no request");
+  });
+
+  it("a failed call tells the sink nothing: the response is that of a call that succeeded", async () => {
+    let count = 0;
+    const { caller } = reporting(() =>
+      ++count === 1 ? ok({ "x-request-id": "good" }) : json({ success: false, code: 500, message: "down" }, 500, { "x-request-id": "bad" }),
+    );
+    const result = await withResponse(async (sink) => {
+      const call = caller(sink);
+      const data = await getThing(call);
+      await getThing(call).catch(() => undefined);
+      return data;
+    });
+    expect(result.requestId).toBe("good");
   });
 });
