@@ -4,8 +4,10 @@ import {
   ConfigurationError,
   type ListOperation,
   type PerCallOptions,
+  RESPONSE_SINK,
   type RuntimeOptions,
   type UploadSource,
+  type WithResponse,
   createCaller,
   secretsOf,
   itemsOf,
@@ -14,6 +16,7 @@ import {
   pagesByCursor,
   pagesByNumber,
   singleFileForm,
+  withResponse,
   writeInChunks,
 } from "@bikavika/runtime";
 import { operationsWithoutData } from "./generated/operations.js";
@@ -75,6 +78,8 @@ interface Context {
   call: Caller<paths>;
   /** Bulk-write settings: records per request, requests in flight, and the calls' signal (which also stops iterators). */
   writes: Pick<ChunkedWriteOptions<unknown, unknown>, "chunkSize" | "concurrency" | "signal">;
+  /** Pages the v1 iterators request ahead. */
+  readAhead: number | undefined;
 }
 
 const SPACES = "/v1/spaces";
@@ -137,6 +142,7 @@ export class AutomationAO {
 export class DatabaseAO {
   readonly #call: Caller<paths>;
   readonly #writes: Context["writes"];
+  readonly #readAhead: number | undefined;
 
   constructor(
     ctx: Context,
@@ -145,6 +151,7 @@ export class DatabaseAO {
   ) {
     this.#call = ctx.call;
     this.#writes = ctx.writes;
+    this.#readAhead = ctx.readAhead;
   }
 
   /** A call's parameters: this database's path plus the operation's own path parameters, and its query. */
@@ -194,11 +201,13 @@ export class DatabaseAO {
     pages: (query: Omit<RecordListQuery, "pageNum"> = {}) =>
       pagesByNumber(
         V1_LIST,
-        async (pageNum) => {
-          const page = await this.records.list({ ...query, pageNum });
+        async (pageNum, signal) => {
+          const page = await this.#call("get", V1_RECORDS, this.#params({}, { ...query, pageNum }), { signal });
           return { ...page, items: listIn<RecordV1>(page, "records", V1_LIST) };
         },
         this.#writes.signal,
+        // Without a page size the server's default applies, unknown here: the pages then come one at a time.
+        { pageSize: query.pageSize, readAhead: this.#readAhead },
       ),
     /** Every record matching `query`, one at a time (1000 per request unless `pageSize` says otherwise). */
     listAll: (query: Omit<RecordListQuery, "pageNum"> = {}): AsyncGenerator<RecordV1> =>
@@ -427,6 +436,7 @@ export class Bika {
     this.#ctx = {
       call: this.request,
       writes: { chunkSize: options.maxRecordsPerWrite, concurrency: options.writeConcurrency, signal: callDefaults.signal },
+      readAhead: options.readAhead,
     };
   }
 
@@ -436,6 +446,16 @@ export class Bika {
    */
   withOptions(callOptions: PerCallOptions): Bika {
     return new Bika(this.#options, { client: this.client, callDefaults: { ...this.#callDefaults, ...callOptions } });
+  }
+
+  /**
+   * Runs `call` with this client and resolves to its data with the HTTP response and the request id:
+   * `const { data, response, requestId } = await bika.withResponse((b) => b.space.list())`. Only calls made through
+   * the client `call` is given are seen; for work that makes several requests, the response is the last to
+   * answer. See RUNTIME.md, "Raw responses".
+   */
+  withResponse<Data>(call: (client: Bika) => Promise<Data>): Promise<WithResponse<Data>> {
+    return withResponse((sink) => call(this.withOptions({ [RESPONSE_SINK]: sink })));
   }
 
   readonly system = {

@@ -133,6 +133,8 @@ export interface RuntimeOptions {
   maxResponseBytes?: number | undefined;
   /** Records per write request in bulk writes. Default 10, the servers' limit. */
   maxRecordsPerWrite?: number | undefined;
+  /** Pages requested ahead of the one being read by the paging iterators (RUNTIME.md, "Pagination"). Default 4. */
+  readAhead?: number | undefined;
   /** Write requests in flight at once in bulk writes. Default 3 (the rate limit still applies). */
   writeConcurrency?: number | undefined;
 }

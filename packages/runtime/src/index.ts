@@ -48,6 +48,6 @@ export { REDACTED, TRUNCATED, redactSecrets, redactValue, redactor } from "./red
 export { fileNameOf, singleFileForm, toBlob } from "./uploads.js";
 export type { UploadSource } from "./uploads.js";
 export { itemsOf, listIn, listOf, pagesByCursor, pagesByNumber } from "./pagination.js";
-export type { CursorPage, ListOperation, NumberedPage } from "./pagination.js";
+export type { CursorPage, ListOperation, NumberedPage, ReadAhead } from "./pagination.js";
 export { BulkWriteError, writeInChunks } from "./chunked.js";
 export type { ChunkedWriteOptions, WriteOutcome } from "./chunked.js";

@@ -2,6 +2,7 @@
  * Async iteration over paged lists. Stopping early (`break`, `return`, an aborted signal) stops fetching.
  * See RUNTIME.md, "Pagination".
  */
+import { invalid } from "./config.js";
 import { InvalidResponseError } from "./errors.js";
 
 /** The list operation, for errors about its pages. */
@@ -45,25 +46,79 @@ export interface NumberedPage<Item> {
   total: number;
 }
 
+export interface ReadAhead {
+  /** The page size asked for: with `total` from the first page it tells how many pages there are. */
+  pageSize?: number | undefined;
+  /** Pages requested ahead of the one being read, at most (and so held in memory, at most). Default 4; 1 reads one page at a time. */
+  readAhead?: number | undefined;
+}
+
 /**
- * Pages numbered from 1 (Vika, Bika v1). The last page is known from `total`, so no request is made past
- * the end, even when `total` is an exact multiple of the page size.
+ * Pages numbered from 1 (Vika, Bika v1), yielded in order. Once the first page has told `total`, the following
+ * pages are requested ahead, up to `readAhead` at a time (the rate limiter still paces their starts), so latency
+ * does not add up page after page; no page past the last one `total` implies is requested, even when `total` is
+ * an exact multiple of the page size. Stopping early (`break`, `return`, an error, the signal) aborts the pages
+ * still in flight. See RUNTIME.md, "Pagination".
  */
 export async function* pagesByNumber<Item>(
   where: ListOperation,
-  fetchPage: (pageNum: number) => Promise<NumberedPage<Item>>,
+  fetchPage: (pageNum: number, signal: AbortSignal) => Promise<NumberedPage<Item>>,
   signal?: AbortSignal,
+  { pageSize, readAhead = 4 }: ReadAhead = {},
 ): AsyncGenerator<NumberedPage<Item> & { pageNum: number }> {
-  let seen = 0;
-  for (let pageNum = 1; ; pageNum += 1) {
-    signal?.throwIfAborted();
-    const page = await fetchPage(pageNum);
+  if (!(Number.isInteger(readAhead) && readAhead >= 1)) invalid("readAhead", "a positive integer", readAhead);
+  // One controller for every page in flight: aborted when the caller's signal aborts and when iteration ends.
+  const inFlight = new AbortController();
+  const forward = () => inFlight.abort(signal!.reason);
+  signal?.addEventListener("abort", forward, { once: true });
+  const fetchChecked = async (pageNum: number) => {
+    const page = await fetchPage(pageNum, inFlight.signal);
     // Without a usable total the end of the list cannot be known: refuse rather than page forever.
     if (!(Number.isFinite(page.total) && page.total >= 0)) throw unexpected(where, "data.total", "a count", page.total);
-    seen += page.items.length;
-    yield { ...page, pageNum };
-    // An empty page ends the list even if `total` claims more: the server has nothing further to give.
-    if (page.items.length === 0 || seen >= page.total) return;
+    return page;
+  };
+  try {
+    signal?.throwIfAborted();
+    const first = await fetchChecked(1);
+    let seen = first.items.length;
+    yield { ...first, pageNum: 1 };
+    if (first.items.length === 0 || seen >= first.total) return;
+    // The pages `total` implies (each page may revise it); without a known page size, one page at a time.
+    const lastOf = (total: number) => (pageSize && pageSize > 0 ? Math.ceil(total / pageSize) : Number.POSITIVE_INFINITY);
+    let total = first.total;
+    let last = lastOf(total);
+    const ahead = Number.isFinite(last) ? readAhead : 1;
+    const queue: Array<{ pageNum: number; page: Promise<NumberedPage<Item>> }> = [];
+    let next = 2;
+    for (;;) {
+      signal?.throwIfAborted();
+      while (queue.length < ahead && next <= last) {
+        const page = fetchChecked(next);
+        // Settled later, in order; until then a rejection must not count as unhandled.
+        page.catch(() => undefined);
+        queue.push({ pageNum: next, page });
+        next += 1;
+      }
+      const head = queue.shift();
+      if (!head) {
+        // The pages `total` implied are all read, yet fewer items came than it said (a short page): go on one page
+        // at a time, as a server that pages differently would need.
+        if (seen >= total) return;
+        queue.push({ pageNum: next, page: fetchChecked(next) });
+        next += 1;
+        continue;
+      }
+      const page = await head.page;
+      seen += page.items.length;
+      total = page.total;
+      last = Math.max(last, lastOf(total));
+      yield { ...page, pageNum: head.pageNum };
+      // An empty page ends the list even if `total` claims more: the server has nothing further to give.
+      if (page.items.length === 0 || seen >= total) return;
+    }
+  } finally {
+    signal?.removeEventListener("abort", forward);
+    inFlight.abort(new DOMException("the iteration ended", "AbortError"));
   }
 }
 

@@ -7,15 +7,18 @@ import {
   type OperationData,
   type OperationOf,
   type PerCallOptions,
+  RESPONSE_SINK,
   type RuntimeOptions,
   type UndefinedWhereOptional,
   type UploadSource,
+  type WithResponse,
   createCaller,
   secretsOf,
   itemsOf,
   listIn,
   pagesByNumber,
   singleFileForm,
+  withResponse,
   writeInChunks,
 } from "@bikavika/runtime";
 import { operationsWithoutData } from "./generated/operations.js";
@@ -159,6 +162,8 @@ interface Context {
   fieldKey: FieldKey | undefined;
   /** Bulk-write settings: records per request, requests in flight, and the calls' signal (which also stops iterators). */
   writes: Pick<ChunkedWriteOptions<unknown, unknown>, "chunkSize" | "concurrency" | "signal">;
+  /** Pages the iterators request ahead. */
+  readAhead: number | undefined;
 }
 
 type Operation<Method extends HttpMethod, Path extends PathsWithMethod<paths, Method>> = OperationOf<paths, Path, Method>;
@@ -263,6 +268,16 @@ export class Datasheet {
     this.#v3 = options.v3 === true;
   }
 
+  /** One page of records; `options` carries a page iterator's signal. */
+  #query<Fields extends object>(params: RecordQuery, options?: CallOptions): Promise<RecordPage<Fields>> {
+    const { sort, ...rest } = params;
+    const query: UndefinedWhereOptional<ListRecordsQuery> = rest;
+    if (query.fieldKey === undefined) query.fieldKey = this.#ctx.fieldKey;
+    if (sort) query.sort = sort.map((rule) => JSON.stringify(rule));
+    if (!this.#v3) return this.#call("get", RECORDS, {}, { query }, options) as Promise<RecordPage<Fields>>;
+    return this.#call("get", RECORDS_V3, {}, { query }, options).then((data) => v3Page(data, query)) as Promise<RecordPage<Fields>>;
+  }
+
   /** The records route this datasheet uses (v1, or v3 with `{ v3: true }`), for errors about its answers. */
   get #records(): typeof RECORDS | typeof RECORDS_V3 {
     return this.#v3 ? RECORDS_V3 : RECORDS;
@@ -270,14 +285,7 @@ export class Datasheet {
 
   readonly records = {
     /** One page of records (up to 1000; `pageNum` from 1). */
-    query: <Fields extends object = RecordFields>(params: RecordQuery = {}): Promise<RecordPage<Fields>> => {
-      const { sort, ...rest } = params;
-      const query: UndefinedWhereOptional<ListRecordsQuery> = rest;
-      if (query.fieldKey === undefined) query.fieldKey = this.#ctx.fieldKey;
-      if (sort) query.sort = sort.map((rule) => JSON.stringify(rule));
-      if (!this.#v3) return this.#call("get", RECORDS, {}, { query }) as Promise<RecordPage<Fields>>;
-      return this.#call("get", RECORDS_V3, {}, { query }).then((data) => v3Page(data, query)) as Promise<RecordPage<Fields>>;
-    },
+    query: <Fields extends object = RecordFields>(params: RecordQuery = {}): Promise<RecordPage<Fields>> => this.#query<Fields>(params),
 
     /** Every page of records matching `params`, fetched as you iterate (1000 per page unless `pageSize` says). */
     pages: <Fields extends object = RecordFields>(params?: Omit<RecordQuery, "pageNum">) => {
@@ -285,10 +293,11 @@ export class Datasheet {
       // A v3 server that ignores pageNum would hand back the same full page for ever: a page that starts with a
       // record already seen ends the list.
       const firsts = new Set<string>();
+      const pageSize = params?.pageSize ?? MAX_PAGE_SIZE;
       return pagesByNumber(
         where,
-        async (pageNum) => {
-          const page = await this.records.query<Fields>({ pageSize: MAX_PAGE_SIZE, ...params, pageNum });
+        async (pageNum, signal) => {
+          const page = await this.#query<Fields>({ ...params, pageSize, pageNum }, { signal });
           const items = listIn<VikaRecord<Fields>>(page, "records", where);
           const first = items[0]?.recordId;
           if (this.#v3 && first !== undefined && firsts.has(first)) return { ...page, items: [] };
@@ -296,6 +305,7 @@ export class Datasheet {
           return { ...page, items };
         },
         this.#ctx.writes.signal,
+        { pageSize, readAhead: this.#ctx.readAhead },
       );
     },
 
@@ -566,6 +576,7 @@ export class Vika {
       fieldKey: options.fieldKey,
       // Unset sizes take writeInChunks' defaults (10 records per request, 3 in flight).
       writes: { chunkSize: options.maxRecordsPerWrite, concurrency: options.writeConcurrency, signal: this.#callDefaults.signal },
+      readAhead: options.readAhead,
     };
     this.#call = scopedCaller(this.request, {});
   }
@@ -576,6 +587,16 @@ export class Vika {
    */
   withOptions(callOptions: PerCallOptions): Vika {
     return new Vika(this.#options, { client: this.client, callDefaults: { ...this.#callDefaults, ...callOptions } });
+  }
+
+  /**
+   * Runs `call` with this client and resolves to its data with the HTTP response and the request id:
+   * `const { data, response, requestId } = await vika.withResponse((v) => v.datasheet(id).records.query())`. Only calls made through
+   * the client `call` is given are seen; for work that makes several requests, the response is the last to
+   * answer. See RUNTIME.md, "Raw responses".
+   */
+  withResponse<Data>(call: (client: Vika) => Promise<Data>): Promise<WithResponse<Data>> {
+    return withResponse((sink) => call(this.withOptions({ [RESPONSE_SINK]: sink })));
   }
 
   /**
