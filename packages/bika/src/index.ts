@@ -34,7 +34,7 @@ export type {
 } from "./bika.js";
 export { BIKA_BASE_URL, createBikaClient } from "./client.js";
 export type { BikaBody, BikaClient, BikaClientOptions, BikaData, BikaQuery, components, operations, paths } from "./client.js";
-export type { PerCallOptions, RateLimitOptions, RetryOptions, RuntimeOptions, UploadSource } from "@bikavika/runtime";
+export type { PerCallOptions, RateLimitOptions, RetryOptions, RuntimeOptions, UploadSource, WithResponse } from "@bikavika/runtime";
 export {
   AbortError,
   ApiError,

@@ -32,7 +32,7 @@ export type {
 } from "./vika.js";
 export { VIKA_BASE_URL, createVikaClient, vikaBaseUrl } from "./client.js";
 export type { VikaBody, VikaClient, VikaClientOptions, VikaData, VikaQuery, components, operations, paths } from "./client.js";
-export type { PerCallOptions, RateLimitOptions, RetryOptions, RuntimeOptions, UploadSource } from "@bikavika/runtime";
+export type { PerCallOptions, RateLimitOptions, RetryOptions, RuntimeOptions, UploadSource, WithResponse } from "@bikavika/runtime";
 export {
   AbortError,
   ApiError,
