@@ -77,7 +77,7 @@ export class ResourceTypeError extends ConfigurationError {
 interface Context {
   call: Caller<paths>;
   /** Bulk-write settings: records per request, requests in flight, and the calls' signal (which also stops iterators). */
-  writes: Pick<ChunkedWriteOptions<unknown, unknown>, "chunkSize" | "concurrency" | "signal">;
+  writes: Pick<ChunkedWriteOptions<unknown, unknown>, "chunkSize" | "concurrency" | "requestsPerSecond" | "signal">;
   /** Pages the v1 iterators request ahead. */
   readAhead: number | undefined;
 }
@@ -435,7 +435,13 @@ export class Bika {
     // writeInChunks defaults to 10 records per request and 3 requests in flight.
     this.#ctx = {
       call: this.request,
-      writes: { chunkSize: options.maxRecordsPerWrite, concurrency: options.writeConcurrency, signal: callDefaults.signal },
+      writes: {
+        chunkSize: options.maxRecordsPerWrite,
+        concurrency: options.writeConcurrency,
+        // The adaptive number of writes in flight follows the rate the limiter keeps.
+        requestsPerSecond: options.rateLimit === false ? false : options.rateLimit?.requestsPerSecond,
+        signal: callDefaults.signal,
+      },
       readAhead: options.readAhead,
     };
   }

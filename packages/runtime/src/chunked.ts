@@ -10,8 +10,13 @@ export interface ChunkedWriteOptions<Item, Result> {
   items: readonly Item[];
   /** Records per request. Default 10, the servers' limit (raisable on self-hosted APITable). */
   chunkSize?: number | undefined;
-  /** Requests in flight at once. Default 3; the rate limiter still paces them. */
+  /**
+   * Requests in flight at once, at most. Without it the number follows the rate and the observed latency: enough
+   * writes in flight to start `requestsPerSecond` of them each second (1 to 16), the rate limiter pacing them.
+   */
   concurrency?: number | undefined;
+  /** The client's rate limit, for the adaptive concurrency: default 5; `false` (no limit) keeps 16 in flight. */
+  requestsPerSecond?: number | false | undefined;
   /** Keep sending the remaining chunks after one fails. Default false: stop at the first failure. */
   continueOnError?: boolean | undefined;
   signal?: AbortSignal | undefined;
@@ -65,6 +70,9 @@ export class BulkWriteError<Item = unknown, Result = unknown> extends ApiError {
   }
 }
 
+/** The most writes the adaptive concurrency keeps in flight. */
+const MAX_ADAPTIVE = 16;
+
 function positiveInteger(name: string, value: number): number {
   return Number.isInteger(value) && value > 0 ? value : invalid(name, "a positive integer", value);
 }
@@ -73,7 +81,8 @@ export async function writeInChunks<Item, Result>(options: ChunkedWriteOptions<I
   const { items, method, path, signal } = options;
   if (!Array.isArray(items)) invalid(`${method} ${path}: records`, "an array", items);
   const chunkSize = positiveInteger("chunkSize", options.chunkSize ?? 10);
-  const concurrency = positiveInteger("concurrency", options.concurrency ?? 3);
+  const fixed = options.concurrency === undefined ? undefined : positiveInteger("concurrency", options.concurrency);
+  const rate = options.requestsPerSecond === false ? Number.POSITIVE_INFINITY : (options.requestsPerSecond ?? 5);
   const chunks: Item[][] = [];
   for (let start = 0; start < items.length; start += chunkSize) chunks.push(items.slice(start, start + chunkSize));
   if (chunks.length === 1) {
@@ -85,31 +94,57 @@ export async function writeInChunks<Item, Result>(options: ChunkedWriteOptions<I
   let next = 0;
   let stopped = false;
 
-  const worker = async () => {
-    while (!stopped && next < chunks.length && !signal?.aborted) {
-      const index = next++;
-      const chunk = chunks[index]!;
-      try {
-        const results = await options.send(chunk);
-        if (!Array.isArray(results) || results.length !== chunk.length) {
-          const details = {
-            method,
-            path,
-            message: `the server returned ${Array.isArray(results) ? results.length : "no list of"} results for ${chunk.length} records`,
-          };
-          // A create whose answer cannot be matched to its records may still have written them.
-          throw method.toUpperCase() === "POST"
-            ? new OutcomeUnknownError({ ...details, note: "not re-sent: the create may have been written", records: chunk })
-            : new InvalidResponseError(details);
-        }
-        outcomes[index] = results;
-      } catch (error) {
-        outcomes[index] = error instanceof ApiError ? error : new ApiError({ method, path, message: String(error), cause: error });
-        if (!options.continueOnError) stopped = true;
-      }
-    }
+  // The last few requests' durations, in seconds. Their shortest is the round trip without a wait for a rate-limit
+  // slot (each window's first starts wait for none): a wait must not count, or more writes in flight would mean
+  // longer waits, which would ask for more writes in flight.
+  const recent: number[] = [];
+  /** Writes in flight that keep `rate` starts a second going at that round trip (Little's law), plus one. */
+  const wanted = () => {
+    if (fixed) return fixed;
+    // Before any answer: a quarter-second round trip, which keeps 3 in flight at the default 5/s.
+    const roundTrip = recent.length ? Math.min(...recent) : 0.25;
+    return Math.min(MAX_ADAPTIVE, Math.max(1, Math.ceil(rate * roundTrip) + 1));
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
+
+  const sendChunk = async (index: number) => {
+    const chunk = chunks[index]!;
+    const started = performance.now();
+    try {
+      const results = await options.send(chunk);
+      if (!Array.isArray(results) || results.length !== chunk.length) {
+        const details = {
+          method,
+          path,
+          message: `the server returned ${Array.isArray(results) ? results.length : "no list of"} results for ${chunk.length} records`,
+        };
+        // A create whose answer cannot be matched to its records may still have written them.
+        throw method.toUpperCase() === "POST"
+          ? new OutcomeUnknownError({ ...details, note: "not re-sent: the create may have been written", records: chunk })
+          : new InvalidResponseError(details);
+      }
+      outcomes[index] = results;
+    } catch (error) {
+      outcomes[index] = error instanceof ApiError ? error : new ApiError({ method, path, message: String(error), cause: error });
+      if (!options.continueOnError) stopped = true;
+    }
+    recent.push((performance.now() - started) / 1000);
+    if (recent.length > 10) recent.shift();
+  };
+
+  await new Promise<void>((done) => {
+    let active = 0;
+    const launch = () => {
+      while (!stopped && next < chunks.length && !signal?.aborted && active < wanted()) {
+        active += 1;
+        void sendChunk(next++).finally(() => {
+          active -= 1;
+          launch();
+        });
+      }
+      if (active === 0) done();
+    };
+    launch();
+  });
 
   const report: WriteReport<Item, Result> = { written: [], failed: [], unknown: [], notSent: [] };
   chunks.forEach((chunk, index) => {

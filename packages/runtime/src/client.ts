@@ -135,6 +135,9 @@ export interface RuntimeOptions {
   maxRecordsPerWrite?: number | undefined;
   /** Pages requested ahead of the one being read by the paging iterators (RUNTIME.md, "Pagination"). Default 4. */
   readAhead?: number | undefined;
-  /** Write requests in flight at once in bulk writes. Default 3 (the rate limit still applies). */
+  /**
+   * Write requests in flight at once in bulk writes, at most. Default: as many as the rate limit and the observed
+   * round trip call for (RUNTIME.md, "Chunked writes").
+   */
   writeConcurrency?: number | undefined;
 }

@@ -161,7 +161,7 @@ interface Context {
   call: Caller<paths>;
   fieldKey: FieldKey | undefined;
   /** Bulk-write settings: records per request, requests in flight, and the calls' signal (which also stops iterators). */
-  writes: Pick<ChunkedWriteOptions<unknown, unknown>, "chunkSize" | "concurrency" | "signal">;
+  writes: Pick<ChunkedWriteOptions<unknown, unknown>, "chunkSize" | "concurrency" | "requestsPerSecond" | "signal">;
   /** Pages the iterators request ahead. */
   readAhead: number | undefined;
 }
@@ -574,8 +574,14 @@ export class Vika {
     this.#ctx = {
       call: this.request,
       fieldKey: options.fieldKey,
-      // Unset sizes take writeInChunks' defaults (10 records per request, 3 in flight).
-      writes: { chunkSize: options.maxRecordsPerWrite, concurrency: options.writeConcurrency, signal: this.#callDefaults.signal },
+      // Unset sizes take writeInChunks' defaults (10 records per request, as many in flight as the rate calls for).
+      writes: {
+        chunkSize: options.maxRecordsPerWrite,
+        concurrency: options.writeConcurrency,
+        // The adaptive number of writes in flight follows the rate the limiter keeps.
+        requestsPerSecond: options.rateLimit === false ? false : options.rateLimit?.requestsPerSecond,
+        signal: this.#callDefaults.signal,
+      },
       readAhead: options.readAhead,
     };
     this.#call = scopedCaller(this.request, {});

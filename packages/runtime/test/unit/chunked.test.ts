@@ -108,3 +108,43 @@ describe("writeInChunks", () => {
     await expect(writeInChunks({ ...base, items: [1], chunkSize: 0, send: async (c) => c })).rejects.toThrow(ConfigurationError);
   });
 });
+
+describe("writeInChunks, writes in flight", () => {
+  /** A send that takes `ms`, counting the most sends in flight at once. */
+  function timed(ms: number) {
+    let inFlight = 0;
+    let most = 0;
+    const send = async (chunk: number[]) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      inFlight -= 1;
+      return chunk;
+    };
+    return { send, most: () => most };
+  }
+  const items = Array.from({ length: 400 }, (_, i) => i);
+
+  it("keeps as many in flight as the rate and the round trip call for, never more than 16", async () => {
+    // 100 requests a second at a 60 ms round trip: about 100 × 0.06 + 1 = 7 in flight.
+    const fast = timed(60);
+    await expect(writeInChunks({ ...base, method: "PATCH", items, requestsPerSecond: 100, send: fast.send })).resolves.toHaveLength(400);
+    expect(fast.most()).toBeGreaterThanOrEqual(6);
+    expect(fast.most()).toBeLessThanOrEqual(16);
+    // The default 5 a second at the same round trip: 2 or 3 (the first guess), never more.
+    const slow = timed(60);
+    await writeInChunks({ ...base, method: "PATCH", items: items.slice(0, 100), send: slow.send });
+    expect(slow.most()).toBeLessThanOrEqual(3);
+    // No limit: up to 16.
+    const unlimited = timed(30);
+    await writeInChunks({ ...base, method: "PATCH", items, requestsPerSecond: false, send: unlimited.send });
+    expect(unlimited.most()).toBe(16);
+  });
+
+  it("takes concurrency as a fixed number when given", async () => {
+    const capped = timed(20);
+    await writeInChunks({ ...base, method: "PATCH", items, concurrency: 2, requestsPerSecond: 100, send: capped.send });
+    expect(capped.most()).toBe(2);
+  });
+});
+
