@@ -128,6 +128,21 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
   if ((options.mode === "upsert" || options.mode === "update") && options.key === undefined) {
     throw new UsageError(`--mode ${options.mode} matches rows to records: name the field with --key FIELD`);
   }
+  const journalPath = options.journal ?? `${options.file}.bikavika-journal`;
+  const header: JournalHeader = {
+    command: options.command,
+    target: table.label,
+    digest: input.digest,
+    mode: options.mode,
+    key: options.key ?? null,
+    map: options.map,
+    rows: input.rows.length,
+  };
+  if (!options.dryRun && Journal.isComplete(journalPath, header)) {
+    say(io, `bikavika: ${journalPath} says this import is complete; nothing to do (delete the journal to import the file again)`);
+    if (options.json) print(io, JSON.stringify({ rows: input.rows.length, created: 0, updated: 0, skipped: input.rows.length, failed: 0, unknown: 0, complete: true, exitCode: EXIT.ok }));
+    return EXIT.ok;
+  }
   const fields = await table.fields();
   const columns = matchColumns(input.columns, fields, options, io);
   let keyColumn: Column | undefined;
@@ -182,16 +197,6 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
   }
   if (problems.length > 0) return reportProblems(problems, options, io, "nothing was written");
 
-  const header: JournalHeader = {
-    command: options.command,
-    target: table.label,
-    digest: input.digest,
-    mode: options.mode,
-    key: options.key ?? null,
-    map: options.map,
-    rows: input.rows.length,
-  };
-  const journalPath = options.journal ?? `${options.file}.bikavika-journal`;
   const journal = options.dryRun ? undefined : Journal.open(journalPath, header);
   const summary: Summary = { rows: input.rows.length, created: 0, updated: 0, skipped: 0, failed: 0, unknown: 0, seconds: 0, requests: 0, rateLimited: 0, retried: 0 };
   const finish = (code: ExitCode): ExitCode => {
@@ -204,12 +209,6 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
     else say(io, summaryLine(summary, options.dryRun));
     return code;
   };
-
-  if (journal?.state.complete) {
-    summary.skipped = input.rows.length;
-    say(io, `bikavika: ${journal.path} says this import is complete; nothing to do (delete the journal to import the file again)`);
-    return finish(EXIT.ok);
-  }
 
   const failures: Problem[] = [];
   let fatal: string | undefined;
@@ -233,8 +232,8 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
         // Rows still unknown were not written: their key is nowhere in the table.
         for (const row of [...unknown]) unknown.delete(row);
       } else if (options.unknown === "skip") {
-        for (const row of [...unknown]) journal!.written([row], [""]);
         summary.skipped += unknown.size;
+        for (const row of [...unknown]) journal!.written([row], [""]);
       } else if (options.unknown === "resend") {
         unknown.clear();
       } else {

@@ -49,14 +49,19 @@ export class Journal {
     this.#fd = fd;
   }
 
+  /** Whether the journal at `path` records this import as complete; a journal of another import is refused. */
+  static isComplete(path: string, header: JournalHeader): boolean {
+    const state: JournalState = { written: new Map(), unknown: new Set(), complete: false };
+    return existsSync(path) && replay(path, header, state) && state.complete;
+  }
+
   /** Opens (or starts) the journal at `path` for this import; a journal of another import is refused. */
   static open(path: string, header: JournalHeader): Journal {
     const state: JournalState = { written: new Map(), unknown: new Set(), complete: false };
-    const exists = existsSync(path);
-    if (exists) replay(path, header, state);
+    const exists = existsSync(path) && replay(path, header, state);
     let fd: number;
     try {
-      fd = openSync(path, "a");
+      fd = openSync(path, exists ? "a" : "w");
     } catch (error) {
       throw new CliError(`cannot write the journal ${path} (${(error as NodeJS.ErrnoException).code ?? "error"}); choose another place with --journal FILE`, EXIT.usage);
     }
@@ -97,7 +102,11 @@ export class Journal {
   }
 }
 
-function replay(path: string, header: JournalHeader, state: JournalState): void {
+/**
+ * Reads the journal into `state`. False when it holds nothing but another import's header: that import never
+ * sent a request (the rows did not pass the checks), so it is started afresh.
+ */
+function replay(path: string, header: JournalHeader, state: JournalState): boolean {
   const lines = readFileSync(path, "utf8").split("\n");
   const entries: Array<Record<string, unknown>> = [];
   for (const [index, line] of lines.entries()) {
@@ -112,6 +121,7 @@ function replay(path: string, header: JournalHeader, state: JournalState): void 
   }
   const first = entries[0]?.header as JournalHeader | undefined;
   if (!first) throw new CliError(`${path} is not a journal this tool wrote; delete it to start over`, EXIT.usage);
+  if (!sameHeader(first, header) && entries.length === 1) return false;
   if (!sameHeader(first, header)) {
     const differs = (Object.keys(header) as Array<keyof JournalHeader>).filter((key) => JSON.stringify(first[key]) !== JSON.stringify(header[key]));
     throw new CliError(
@@ -134,4 +144,5 @@ function replay(path: string, header: JournalHeader, state: JournalState): void 
   }
   // An update sent again does no harm; only creates can be doubled.
   for (const [row, op] of sent) if (op === "create") state.unknown.add(row);
+  return true;
 }
