@@ -123,9 +123,12 @@ class TooLarge extends Error {}
 async function readBody(response: Response, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
   const body = response.body;
   if (!body) return null;
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  // Not encoded and of a declared length within the limit: read whole (fetch holds it to that length).
+  if (!response.headers.has("content-encoding") && declared <= limit) return new Uint8Array(await response.arrayBuffer());
   const reader = body.getReader();
   const stop = () => reader.cancel().catch(() => undefined);
-  if (Number(response.headers.get("content-length")) > limit) {
+  if (declared > limit) {
     await stop();
     throw new TooLarge();
   }
@@ -197,16 +200,26 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
       } catch (error) {
         throw new TransportFailure("abort", attempt - 1, timeoutMs, error);
       }
-      const timeout = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
+      // One controller per attempt, aborted by the caller's signal or the attempt's timer: cheaper than
+      // AbortSignal.timeout() joined with AbortSignal.any(), which every request would pay for.
+      const attemptController = timeoutMs ? new AbortController() : undefined;
+      let timedOut = false;
+      const timer = attemptController && setTimeout(() => {
+        timedOut = true;
+        attemptController.abort(new DOMException(`no response within ${timeoutMs} ms`, "TimeoutError"));
+      }, timeoutMs);
+      const forwardAbort = () => attemptController!.abort(callerSignal.reason);
+      if (attemptController) callerSignal.addEventListener("abort", forwardAbort, { once: true });
       let response: Response | undefined;
       let status: number | undefined;
       let refusal = false;
       let thrown: unknown;
       try {
-        // Each attempt sends its own copy: a body can be read only once. Redirects come back as responses.
-        const request = new Request(original.clone(), {
+        // Each attempt sends its own copy of a body (it can be read only once); a request without one is reused.
+        // Redirects come back as responses.
+        const request = new Request(original.body ? original.clone() : original, {
           redirect: "manual",
-          ...(timeout ? { signal: AbortSignal.any([callerSignal, timeout]) } : {}),
+          ...(attemptController ? { signal: attemptController.signal } : {}),
         });
         const received = await (customFetch ?? fetch)(request);
         if (!(received instanceof Response)) throw new TypeError(`fetch resolved to ${typeof received}, not a Response`);
@@ -234,6 +247,9 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
         // Once fetch has been called, any failure may have happened on the wire (classified below), unless fetch
         // itself says it refused to send.
         thrown = error;
+      } finally {
+        clearTimeout(timer);
+        callerSignal.removeEventListener("abort", forwardAbort);
       }
       let retryAfterMs: number | undefined;
       if (response) {
@@ -245,7 +261,7 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
       } else {
         if (callerSignal.aborted) throw new TransportFailure("abort", attempt, timeoutMs, callerSignal.reason, true);
         if (isLocalFailure(thrown)) throw new TransportFailure("local", attempt, timeoutMs, thrown);
-        const failure = timeout?.aborted ? "timeout" : isConnectFailure(thrown) ? "connect" : "dropped";
+        const failure = timedOut ? "timeout" : isConnectFailure(thrown) ? "connect" : "dropped";
         if (giveUp(failure, attempt)) throw new TransportFailure(failure, attempt, timeoutMs, thrown);
       }
       try {
