@@ -56,19 +56,19 @@ export class Formula<out T = unknown> {
     return binary(this, "<=", other);
   }
 
-  plus(this: Formula<number>, other: Arg<number>): Formula<number> {
+  plus<Self>(this: Formula<Self>, other: NumberArg<Self>): Formula<number> {
     return binary(this, "+", other);
   }
 
-  minus(this: Formula<number>, other: Arg<number>): Formula<number> {
+  minus<Self>(this: Formula<Self>, other: NumberArg<Self>): Formula<number> {
     return binary(this, "-", other);
   }
 
-  times(this: Formula<number>, other: Arg<number>): Formula<number> {
+  times<Self>(this: Formula<Self>, other: NumberArg<Self>): Formula<number> {
     return binary(this, "*", other);
   }
 
-  dividedBy(this: Formula<number>, other: Arg<number>): Formula<number> {
+  dividedBy<Self>(this: Formula<Self>, other: NumberArg<Self>): Formula<number> {
     return binary(this, "/", other);
   }
 
@@ -83,6 +83,9 @@ export type Literal = string | number | boolean | Date;
 
 /** A literal or a formula of type `T`. */
 export type Arg<T> = (unknown extends T ? Literal : T) | Formula<T>;
+
+/** The other side of arithmetic on a formula of type `Self`: a number, unless `Self` is known not to be one. */
+export type NumberArg<Self> = unknown extends Self ? Arg<number> : [Self] extends [number] ? Arg<number> : never;
 
 /** The broad type of a formula value: what a comparison's other side must be. */
 type Broad<T> = unknown extends T

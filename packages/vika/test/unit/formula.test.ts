@@ -195,5 +195,6 @@ describe("the builder", () => {
     const loose = formula();
     expectTypeOf(loose.field("anything")).toEqualTypeOf<Formula<unknown>>();
     expect(loose.field("anything").eq(1).text).toBe("({anything} = 1)");
+    expect(loose.field("anything").plus(1).eq(2).text).toBe("(({anything} + 1) = 2)");
   });
 });
