@@ -53,7 +53,7 @@ function tokenize(source: string): Token[] {
         const inner = source[index]!;
         if (inner === "\\" && index + 1 < source.length) {
           const next = source[index + 1]!;
-          text += next === "n" ? "\n" : next === "t" ? "\t" : next;
+          text += next === "n" ? "\n" : next === "r" ? "\r" : next === "t" ? "\t" : next;
           index += 2;
         } else if (inner === char) {
           index += 1;
