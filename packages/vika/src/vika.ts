@@ -597,9 +597,9 @@ export class Vika {
 
   /**
    * Runs `call` with this client and resolves to its data with the HTTP response and the request id:
-   * `const { data, response, requestId } = await vika.withResponse((v) => v.datasheet(id).records.query())`. Only calls made through
-   * the client `call` is given are seen; for work that makes several requests, the response is the last to
-   * answer. See RUNTIME.md, "Raw responses".
+   * `const { data, response, requestId } = await vika.withResponse((v) => v.datasheet(id).records.query())`.
+   * Only calls made through the client `call` is given are seen; for work that makes several requests, the
+   * response is the last to answer. See RUNTIME.md, "Raw responses".
    */
   withResponse<Data>(call: (client: Vika) => Promise<Data>): Promise<WithResponse<Data>> {
     return withResponse((sink) => call(this.withOptions({ [RESPONSE_SINK]: sink })));
