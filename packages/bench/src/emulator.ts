@@ -1,6 +1,7 @@
 // The server the bench measures against: @bikavika/emulator, run in its own process (forked by main.ts) so that
-// its work does not count as the clients'. `node --expose-gc emulator.js <vika|bika> <records> <qps|off>` seeds
-// one datasheet (Vika) or database (Bika) with that many records, built here in code, and an empty one for writes;
+// its work does not count as the clients'. `node --expose-gc emulator.js <vika|bika> <records> <qps|off> [latency ms]` seeds
+// one datasheet (Vika) or database (Bika) with that many records, built here in code, and an empty one for writes
+// (`[latency ms]` delays every answer);
 // it reports its URL, how long the seed took to load and the process's memory once loaded, then answers every
 // "report" message with the emulator's stats, its memory, and the server-side time of each 1000-record page
 // served since the last report.
@@ -9,7 +10,7 @@ import type { IncomingMessage } from "node:http";
 import { startEmulator } from "@bikavika/emulator";
 import { BENCH_DATABASE, BENCH_DATASHEET, BENCH_SPACE, BULK_DATASHEET, type EmulatorReady, type EmulatorReport, MAX_PAGE_SIZE, WRITES_DATASHEET } from "./shared.js";
 
-const [api, count, qps] = process.argv.slice(2) as ["vika" | "bika", string, string];
+const [api, count, qps, latency = "0"] = process.argv.slice(2) as ["vika" | "bika", string, string, string?];
 const records = Number(count);
 
 /** The cells of the bench's records: text, a number, a checkbox, a multi-select and a longer text. */
@@ -90,6 +91,8 @@ const emulator = await startEmulator({
   // Built as an argument, so that nothing here keeps the seed alive once it is loaded.
   seed: api === "vika" ? vikaSeed() : bikaSeed(),
   qps: qps === "off" ? false : Number(qps),
+  // A real network's round trip, for the scenarios at the rate-limit floor.
+  latencyMs: Number(latency),
   // The Fusion API allows 50,000 rows per datasheet; iterating 100,000 needs more.
   maxRecordsPerDatasheet: Math.max(50_000, records),
 });

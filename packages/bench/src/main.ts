@@ -10,7 +10,10 @@
 //  (d) the compiler's cost of each client: tsc on a small consumer project against the same project without it
 //      (typecheck.ts);
 //  (e) the emulator itself: seed loading, memory with 100,000 records, server-side time per 1000-record page, and
-//      requests per second for pages and 10-record creates (raw fetch, 4 at a time).
+//      requests per second for pages and 10-record creates (raw fetch, 4 at a time);
+//  (f) at the rate-limit floor over a real network: the emulator answers after 150 ms and allows 5 or 20 requests
+//      a second (the client's rate limit set to match); reading 20,000 records with queryAll and writing 2,000
+//      with records.create, each against its floor, (ceil(requests / qps) − 1) s plus one round trip.
 import { type ChildProcess, fork } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -43,6 +46,8 @@ const OVERHEAD = {
 /** Records in the Bika database: enough for one full page. */
 const BIKA_RECORDS = 1000;
 const THROUGHPUT = { warmup: 20, requests: 400, concurrency: 4 };
+/** Part (f): the server's answer delay, the plans, and the sizes read and written. */
+const FLOOR = { latencyMs: 150, plans: [5, 20], readRecords: 20_000, writeRecords: 2_000 };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Processes
@@ -59,8 +64,8 @@ function nextMessage<T>(child: ChildProcess): Promise<T> {
 }
 
 /** An emulator in its own process; `report()` asks it for its stats, memory and page timings. */
-async function startEmulatorProcess(api: "vika" | "bika", records: number, qps: number | "off") {
-  const child = start("./emulator.js", [api, String(records), String(qps)], ["--expose-gc"]);
+async function startEmulatorProcess(api: "vika" | "bika", records: number, qps: number | "off", latencyMs = 0) {
+  const child = start("./emulator.js", [api, String(records), String(qps), String(latencyMs)], ["--expose-gc"]);
   const ready = await nextMessage<EmulatorReady>(child);
   return {
     ...ready,
@@ -268,6 +273,49 @@ const emulatorResults = {
   targets: { rssLoadedMb: 300, pageServerMs: 10 },
 };
 
+// ---------------------------------------------------------------------------------------------------------------
+// (f) At the rate-limit floor over a real network
+
+console.log(`(f) at the rate-limit floor: ${FLOOR.latencyMs} ms answers, plans of ${FLOOR.plans.join(" and ")} requests/s …`);
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const floorRows: Array<{ scenario: string; qps: number; requests: number; seconds: number; floorSeconds: number; ratio: number; status429: number }> = [];
+for (const qps of FLOOR.plans) {
+  const server = await startEmulatorProcess("vika", FLOOR.readRecords, qps, FLOOR.latencyMs);
+  // One round trip, measured (the floor's last term), with pauses that leave the budget whole for what follows.
+  const trips: number[] = [];
+  for (let index = 0; index < 5; index += 1) {
+    const began = performance.now();
+    await rawFetch(`${server.baseUrl}/fusion/v1/datasheets/${BENCH_DATASHEET}/records?pageSize=1`);
+    trips.push((performance.now() - began) / 1000);
+    await pause(1100 / qps);
+  }
+  const roundTrip = median(trips);
+  await pause(1100);
+  const client = new Vika({ token: `${TOKEN}Floor${qps}`, host: server.baseUrl, rateLimit: { requestsPerSecond: qps } });
+  const floor = (requests: number) => Math.ceil(requests / qps) - 1 + roundTrip;
+  const scenario = async (name: string, work: () => Promise<void>) => {
+    const before = (await server.report()).stats;
+    const began = performance.now();
+    await work();
+    const seconds = (performance.now() - began) / 1000;
+    const after = (await server.report()).stats;
+    const requests = after.requests - before.requests;
+    floorRows.push({ scenario: name, qps, requests, seconds, floorSeconds: floor(requests), ratio: seconds / floor(requests), status429: after.rateLimited - before.rateLimited });
+    await pause(1100);
+  };
+  await scenario(`read ${FLOOR.readRecords.toLocaleString("en")} records (queryAll)`, async () => {
+    let read = 0;
+    for await (const _record of client.datasheet(BENCH_DATASHEET).records.queryAll()) read += 1;
+    if (read !== FLOOR.readRecords) throw new Error(`queryAll read ${read} of ${FLOOR.readRecords} records`);
+  });
+  await scenario(`write ${FLOOR.writeRecords.toLocaleString("en")} records (records.create)`, async () => {
+    const rowsToWrite = Array.from({ length: FLOOR.writeRecords }, (_, index) => ({ fields: { Name: `Floor ${index}`, Number: index } }));
+    const { records } = await client.datasheet(WRITES_DATASHEET).records.create(rowsToWrite);
+    if (records.length !== FLOOR.writeRecords) throw new Error(`records.create wrote ${records.length} of ${FLOOR.writeRecords} records`);
+  });
+  server.stop();
+}
+
 console.log("(d) type-checking consumer projects …");
 const typecheck = await measureTypecheck();
 const [typecheckBaseline] = typecheck;
@@ -357,6 +405,14 @@ console.log(
   ),
 );
 
+console.log(`\n(f) At the rate-limit floor: ${FLOOR.latencyMs} ms answers, client rate limit = the server's budget; floor = (ceil(requests / qps) − 1) s + one round trip\n`);
+console.log(
+  table(
+    ["scenario", "plan, requests/s", "requests", "seconds", "floor s", "× floor", "429s"],
+    floorRows.map((row) => [row.scenario, String(row.qps), String(row.requests), row.seconds.toFixed(2), row.floorSeconds.toFixed(2), row.ratio.toFixed(2), String(row.status429)]),
+  ),
+);
+
 const results = {
   date: new Date().toISOString(),
   node: process.version,
@@ -367,6 +423,7 @@ const results = {
   iteration: { totalRecords: TOTAL_RECORDS, minimumRequests: Math.ceil(TOTAL_RECORDS / MAX_PAGE_SIZE), modes: memory },
   typecheck,
   emulator: emulatorResults,
+  floor: { settings: FLOOR, rows: floorRows },
 };
 const output = fileURLToPath(new URL("../results.json", import.meta.url));
 writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);
