@@ -45,6 +45,11 @@ describe("the emulator's parser reads what the builder writes", () => {
     expect(evaluated(reference, (asked) => (asked === name ? "found" : undefined))).toBe("found");
   });
 
+  it("reads string escapes as the server does: \\n, \\r, \\t, and a backslash before any other character", () => {
+    expect(evaluated(String.raw`"a\nb\rc\td\"e\'f\\g\xh"`)).toBe("a\nb\rc\td\"e'f\\gxh");
+    expect(evaluated(String.raw`'single \' quoted'`)).toBe("single ' quoted");
+  });
+
   it("every function the builder writes is one the emulator supports", () => {
     const f = formula();
     const written = [
