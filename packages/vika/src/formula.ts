@@ -142,7 +142,7 @@ export interface FormulaBuilder<Fields extends object> {
   trim(text: Arg<unknown>): Formula<string>;
   /** The position (from 1) of `needle` in `haystack`, case-sensitive; 0 when absent. */
   find(needle: Arg<string>, haystack: Arg<unknown>, start?: Arg<number>): Formula<number>;
-  /** The position (from 1) of `needle` in `haystack`, ignoring case; blank when absent. */
+  /** As `find`, but blank rather than 0 when `needle` is absent. */
   search(needle: Arg<string>, haystack: Arg<unknown>, start?: Arg<number>): Formula<number>;
   left(text: Arg<unknown>, count: Arg<number>): Formula<string>;
   right(text: Arg<unknown>, count: Arg<number>): Formula<string>;
