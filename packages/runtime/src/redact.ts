@@ -49,10 +49,9 @@ function forms(secrets: readonly string[]): string[] {
 /** A string redactor for these secrets: exact secrets first, then the generic credential patterns. */
 export function redactor(secrets: readonly string[]): (text: string) => string {
   const wanted = forms(secrets);
-  return (text) => {
-    for (const secret of wanted) text = text.split(secret).join(REDACTED);
-    return text.replace(GENERIC, REDACTED);
-  };
+  // One pass for every form: the alternatives in order, longest first, so the longest form at a place wins.
+  const exact = wanted.length ? new RegExp(wanted.map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g") : undefined;
+  return (text) => (exact ? text.replace(exact, REDACTED) : text).replace(GENERIC, REDACTED);
 }
 
 /**
