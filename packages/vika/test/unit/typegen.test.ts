@@ -168,11 +168,44 @@ export function edit(fields: AllFields) {
     expect(diagnostics(usage)).toEqual([]);
   });
 
+  it("types the formula builder: the map's field names, each field's values", () => {
+    const usage = `
+import { formula } from ${JSON.stringify(src.replace(/index\.js$/, "formula.js"))};
+import type { AllFields } from "./fields.js";
+
+const f = formula<AllFields>();
+export const filters = [
+  f.field("Status").eq("Done"),
+  f.field("Number field").gte(2),
+  f.field("Checkbox field").eq(true),
+  f.field("Total").plus(1).gt(2),
+  f.field("DateTime field").lt(new Date()),
+  f.field('a "b" */ c').eq("x"),
+  f.field("MultiSelect field").eq("a"),
+];
+// @ts-expect-error no such field
+f.field("Nope");
+// @ts-expect-error a Number field takes numbers
+f.field("Number field").eq("2");
+// @ts-expect-error a Checkbox field takes true or false
+f.field("Checkbox field").eq("yes");
+// @ts-expect-error a SingleText field takes text
+f.field("SingleText field").eq(1);
+`;
+    expect(diagnostics(usage)).toEqual([]);
+  });
+
   it("fails to compile where it should: the checks above can fail", () => {
     const usage = `
 import type { AllFields } from "./fields.js";
 export const checkbox: AllFields = { "Checkbox field": "yes" };
 `;
     expect(diagnostics(usage)).toEqual(["Type 'string' is not assignable to type 'boolean'."]);
+    const filter = `
+import { formula } from ${JSON.stringify(src.replace(/index\.js$/, "formula.js"))};
+import type { AllFields } from "./fields.js";
+export const filter = formula<AllFields>().field("Number field").eq("2");
+`;
+    expect(diagnostics(filter)).toEqual(["Argument of type 'string' is not assignable to parameter of type 'Operand<number>'."]);
   });
 });
