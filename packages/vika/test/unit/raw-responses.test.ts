@@ -35,6 +35,7 @@ describe("vika.withResponse", () => {
     expect(result.requestId).toBe("req-1");
     expect(result.response.status).toBe(200);
     expect(result.response.headers.get("content-type")).toBe("application/json");
+    expect(result.response.bodyUsed).toBe(true);
   });
 
   it("works with request(), typed by the operation", async () => {
