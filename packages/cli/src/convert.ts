@@ -89,6 +89,10 @@ export interface ConvertContext {
   separator: string;
   /** Relative attachment paths are read from here (the input file's directory). */
   baseDir: string;
+  /** What a member id looks like in this API. */
+  memberId: RegExp;
+  /** Whether select cells may name options the field lacks (the API adds them). */
+  createsOptions: boolean;
   /** Record ids of a linked table by the text of their primary field, loaded before conversion. */
   linkIndex(field: TableField): Map<string, string[]> | undefined;
 }
@@ -160,6 +164,11 @@ const isEmpty = (raw: unknown) => raw === undefined || raw === null || (typeof r
 const textOf = (raw: unknown): string | undefined =>
   typeof raw === "string" ? raw : typeof raw === "number" || typeof raw === "boolean" ? String(raw) : undefined;
 
+function optionNames(field: TableField): string[] {
+  const options = field.property?.options;
+  return Array.isArray(options) ? options.map((option) => (option as { name?: unknown }).name).filter((name): name is string => typeof name === "string") : [];
+}
+
 interface MemberOption {
   id: string;
   name: string;
@@ -213,12 +222,15 @@ export function toCell(field: TableField, kind: Kind, raw: unknown, context: Con
       const ms = parseDate(raw);
       return ms === undefined ? bad("a date: 2024-05-01, 2024-05-01T09:30:00Z (no zone: UTC) or epoch ms") : ok(ms);
     }
-    case "select":
-      return text === undefined ? bad("one option name") : ok(text);
+    case "select": {
+      if (text === undefined) return bad("one option name");
+      return context.createsOptions || optionNames(field).includes(text) ? ok(text) : bad(`one of the field's options (${optionNames(field).join(", ")})`);
+    }
     case "multiselect": {
       const items = itemsOf(raw, context.separator);
       if (!items?.every((item) => typeof item === "string")) return bad(`option names separated by "${context.separator}"`);
       const names = [...new Set((items as string[]).map((item) => item.trim()).filter(Boolean))];
+      if (!context.createsOptions && !names.every((name) => optionNames(field).includes(name))) return bad(`the field's options (${optionNames(field).join(", ")}) separated by "${context.separator}"`);
       return ok(names.length ? names : null);
     }
     case "rating": {
@@ -245,7 +257,7 @@ export function toCell(field: TableField, kind: Kind, raw: unknown, context: Con
         if (byId) ids.push({ id: byId.id });
         else if (byName.length === 1) ids.push({ id: byName[0]!.id });
         else if (byName.length > 1) return bad(`one member per name: "${item}" names ${byName.length}; give the unit id`);
-        else if (/^\d+$/.test(item)) ids.push({ id: item });
+        else if (context.memberId.test(item)) ids.push({ id: item });
         else return bad(`member names or unit ids${known}`);
       }
       return ok(ids.length ? ids : null);
@@ -288,15 +300,25 @@ export function toCell(field: TableField, kind: Kind, raw: unknown, context: Con
   }
 }
 
+export interface CellStyle {
+  separator: string;
+  as: "text" | "json";
+  members: "name" | "id";
+}
+
 /** Text or a JSON value of a cell as read, the inverse of `toCell` for writable kinds. */
-export function fromCell(field: TableField, kind: Kind, value: unknown, separator: string, as: "text" | "json"): unknown {
+export function fromCell(field: TableField, kind: Kind, value: unknown, style: CellStyle): unknown {
+  const { separator, as } = style;
   const list = (items: unknown[]) => (as === "json" ? items : items.map((item) => String(item)).join(separator));
   if (value === undefined || value === null) return kind === "checkbox" ? (as === "json" ? false : "false") : as === "json" ? null : "";
   switch (kind) {
     case "checkbox":
       return as === "json" ? value === true : String(value === true);
-    case "datetime":
-      return typeof value === "number" ? formatDate(value) : String(value);
+    case "datetime": {
+      // Vika reads dates as epoch ms, Bika as ISO 8601 strings.
+      const ms = typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : Number.NaN;
+      return Number.isFinite(ms) ? formatDate(ms) : String(value);
+    }
     case "number":
     case "currency":
     case "percent":
@@ -307,7 +329,7 @@ export function fromCell(field: TableField, kind: Kind, value: unknown, separato
     case "multiselect":
       return Array.isArray(value) ? list(value) : String(value);
     case "member":
-      return Array.isArray(value) ? list(value.map((unit) => (unit as { name?: unknown }).name ?? (unit as { id?: unknown }).id)) : String(value);
+      return Array.isArray(value) ? list(value.map((unit) => (style.members === "name" ? ((unit as { name?: unknown }).name ?? (unit as { id?: unknown }).id) : (unit as { id?: unknown }).id))) : String(value);
     case "link":
       return Array.isArray(value) ? list(value.map((item) => (typeof item === "object" && item !== null ? ((item as { id?: unknown; recordId?: unknown }).recordId ?? (item as { id?: unknown }).id) : item))) : String(value);
     case "attachment":
@@ -335,5 +357,5 @@ function computedValue(value: unknown, separator: string, as: "text" | "json"): 
 export function keyText(field: TableField, kind: Kind, value: unknown): string {
   if (value === null || value === undefined) return "";
   if (kind === "number" || kind === "currency" || kind === "percent") return String(Number(value));
-  return String(fromCell(field, kind, value, ",", "text")).trim();
+  return String(fromCell(field, kind, value, { separator: ",", as: "text", members: "id" })).trim();
 }

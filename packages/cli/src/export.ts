@@ -24,7 +24,7 @@ export async function runExport(table: Table, options: ExportOptions, stats: Req
   const started = Date.now();
   const fields = await table.fields({ viewId: options.viewId });
   const columns = fields.map((field) => ({ field, kind: kindOf(field), name: options.fieldKey === "id" ? field.id : field.name }));
-  const as = options.format === "csv" ? "text" : "json";
+  const style = { separator: options.separator, as: options.format === "csv" ? "text" : "json", members: table.memberExport } as const;
   let out: Writable = io.stdout;
   if (options.out !== undefined) {
     out = createWriteStream(options.out);
@@ -40,7 +40,7 @@ export async function runExport(table: Table, options: ExportOptions, stats: Req
   try {
     for await (const record of table.records({ viewId: options.viewId })) {
       const row: Record<string, unknown> = {};
-      for (const { field, kind, name } of columns) row[name] = fromCell(field, kind, record.cells[field.id], options.separator, as);
+      for (const { field, kind, name } of columns) row[name] = fromCell(field, kind, record.cells[field.id], style);
       await writer.write(row);
       rows += 1;
       progress.advance(1);

@@ -168,6 +168,8 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
   }
   const context: ConvertContext = {
     separator: options.separator,
+    createsOptions: table.createsOptions,
+    memberId: table.memberId,
     baseDir: dirname(resolve(options.file)),
     linkIndex: (field) => linkIndexes.get(field.id),
   };

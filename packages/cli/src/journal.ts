@@ -103,8 +103,8 @@ export class Journal {
 }
 
 /**
- * Reads the journal into `state`. False when it holds nothing but another import's header: that import never
- * sent a request (the rows did not pass the checks), so it is started afresh.
+ * Reads the journal into `state`. False when it belongs to another import that cannot be confused with this one:
+ * one that never sent a request (its rows did not pass the checks) or one that finished. Then a new journal starts.
  */
 function replay(path: string, header: JournalHeader, state: JournalState): boolean {
   const lines = readFileSync(path, "utf8").split("\n");
@@ -121,7 +121,7 @@ function replay(path: string, header: JournalHeader, state: JournalState): boole
   }
   const first = entries[0]?.header as JournalHeader | undefined;
   if (!first) throw new CliError(`${path} is not a journal this tool wrote; delete it to start over`, EXIT.usage);
-  if (!sameHeader(first, header) && entries.length === 1) return false;
+  if (!sameHeader(first, header) && (entries.length === 1 || entries.at(-1)?.complete === true)) return false;
   if (!sameHeader(first, header)) {
     const differs = (Object.keys(header) as Array<keyof JournalHeader>).filter((key) => JSON.stringify(first[key]) !== JSON.stringify(header[key]));
     throw new CliError(

@@ -24,6 +24,12 @@ export interface Table {
   readonly label: string;
   /** Records per write request (the servers take 10). */
   readonly maxPerWrite: number;
+  /** Whether a select cell may name an option the field does not have yet (Vika adds it; Bika refuses). */
+  readonly createsOptions: boolean;
+  /** What a member id looks like, so that one the field has not listed yet is still taken as an id. */
+  readonly memberId: RegExp;
+  /** How an export names members: by name where the API can take names back, else by id. */
+  readonly memberExport: "name" | "id";
   fields(options?: { viewId?: string | undefined }): Promise<TableField[]>;
   records(options?: { viewId?: string | undefined }): AsyncIterable<TableRecord>;
   /** Creates up to `maxPerWrite` records (cells by field id); resolves to their ids in order. */

@@ -15,6 +15,7 @@ import { type Mode, runImport } from "./import.js";
 import { type Io, say } from "./io.js";
 import type { Table } from "./model.js";
 import { runSchema } from "./schema.js";
+import { bikaClient, bikaTable } from "./bika-table.js";
 import { vikaClient, vikaTable } from "./vika-table.js";
 
 const VERSION = "0.1.0";
@@ -102,7 +103,14 @@ Run \`bikavika vika <command> --help\` for each command's options.`,
       hostEnv: "VIKA_HOST",
       table: (settings, [datasheetId]) => vikaTable(vikaClient(settings), datasheetId!),
     },
+    {
+      name: "bika",
+      tokenEnv: "BIKA_TOKEN",
+      hostEnv: "BIKA_BASE_URL",
+      table: (settings, [spaceId, databaseId]) => bikaTable(bikaClient(settings), spaceId!, databaseId!),
+    },
   ];
+  const withView = (command: Command, api: Api, what: string) => (api.name === "vika" ? command.option("--view <viewId>", what) : command);
 
   for (const api of apis) {
     const ids = api.name === "vika" ? "<datasheetId>" : "<spaceId> <databaseId>";
@@ -113,12 +121,10 @@ Run \`bikavika vika <command> --help\` for each command's options.`,
     group.addHelpText("after", ENV_HELP(api));
 
     common(
-      group
-        .command(`export ${ids}`)
+      withView(group.command(`export ${ids}`), api, "the records and fields of this view, in its order")
         .description(`Every record ${api.name === "vika" ? "of the datasheet" : "of the database"}, streamed to a file or stdout (flat memory at any size)`)
         .addOption(new Option("--format <format>", "csv, json or ndjson (default: from --out's extension, else csv)").choices(FORMATS))
         .option("--out <file>", "write here instead of stdout")
-        .option("--view <viewId>", "the records and fields of this view, in its order")
         .addOption(new Option("--field-key <key>", "name the columns by field name or id").choices(["name", "id"]).default("name"))
         .option("--separator <text>", "between the items of multi-valued cells in CSV (multi select, members, links, attachments)", ", ")
         .exitOverride(),
@@ -128,13 +134,13 @@ Run \`bikavika vika <command> --help\` for each command's options.`,
         "after",
         `
 Cells are written as import reads them, so an export imports again unchanged: numbers plain (percent as a
-fraction), checkboxes true/false, members by name, links by record id, attachments by URL.
+fraction), checkboxes true/false, members by ${api.name === "vika" ? "name" : "id"}, links by record id, attachments by URL.
 ${DATE_RULE}
 
 Examples:
   ${token} bikavika ${api.name} export ${sample} --out records.csv
   ${token} bikavika ${api.name} export ${sample} --format ndjson > records.ndjson
-  ${token} bikavika ${api.name} export ${sample} --view viwXXXX --field-key id --out records.json
+  ${token} bikavika ${api.name} export ${sample} ${api.name === "vika" ? "--view viwXXXX " : ""}--field-key id --out records.json
 ${ENV_HELP(api)}`,
       )
       .action(async (...args: unknown[]) => {
@@ -171,8 +177,8 @@ ${ENV_HELP(api)}`,
 The format comes from the extension (.csv, .json, .ndjson). Columns go to the fields of the same name (or id);
 columns naming computed fields are skipped with a warning. Cells are converted by the field's type: numbers,
 currency (the symbol may lead) and percent (0.25 or 25%); checkbox true/false, yes/no, 1/0; single select; multi
-select, members, links and attachments as items between --separator (members by name or unit id, links by record
-id or the linked record's primary value, attachments as local file paths, uploaded); rating, URL, email, phone.
+select, members, links and attachments as items between --separator (members by ${api.name === "vika" ? "name or unit id" : "member id"}, links by record
+id or the linked record's primary value, attachments as local file paths, uploaded); rating, URL, email, phone.${api.name === "bika" ? "\nSelect cells must name options the field has: Bika does not add options on write." : ""}
 ${DATE_RULE}
 An empty cell is left out of a new record and clears the cell of an updated one.
 
@@ -231,10 +237,8 @@ ${ENV_HELP(api)}`,
       });
 
     common(
-      group
-        .command(`schema ${ids}`)
+      withView(group.command(`schema ${ids}`), api, "the fields of this view, in its order")
         .description("The fields: name, id, type, whether writable, options")
-        .option("--view <viewId>", "the fields of this view, in its order")
         .exitOverride(),
       api,
     )

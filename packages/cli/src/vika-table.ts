@@ -33,6 +33,10 @@ export function vikaTable(vika: Vika, datasheetId: string): Table {
   const table: Table = {
     label: `datasheet ${datasheetId}`,
     maxPerWrite: 10,
+    createsOptions: true,
+    // Unit ids are digits.
+    memberId: /^\d+$/,
+    memberExport: "name",
     async fields(options = {}) {
       const { fields } = await datasheet.fields.list({ viewId: options.viewId });
       return fields.map(tableField);
@@ -61,7 +65,7 @@ export function vikaTable(vika: Vika, datasheetId: string): Table {
       if (!primary) return index;
       const kind = kindOf(primary);
       for await (const record of foreign.records()) {
-        const text = String(fromCell(primary, kind, record.cells[primary.id], ", ", "text")).trim();
+        const text = String(fromCell(primary, kind, record.cells[primary.id], { separator: ", ", as: "text", members: "name" })).trim();
         if (text === "") continue;
         index.set(text, [...(index.get(text) ?? []), record.id]);
       }

@@ -151,3 +151,13 @@ test("a journal of another import is refused rather than mixed up", async () => 
   expect(changed.stderr).toContain("belongs to another import (its digest, rows differ: the file changed since)");
   expect(books()).toHaveLength(10);
 });
+
+test("a finished import's journal gives way to the next import of a changed file", async () => {
+  const input = file("books.csv", booksCsv(5, { members: false }));
+  expect((await runCli(importArgs(input), env)).code).toBe(0);
+  writeFileSync(input, booksCsv(3, { from: 6, members: false }));
+  const next = await runCli(importArgs(input, "--json"), env);
+  expect(next.code, next.stderr).toBe(0);
+  expect(JSON.parse(next.stdout)).toMatchObject({ rows: 3, created: 3, skipped: 0 });
+  expect(books()).toHaveLength(8);
+});

@@ -23,6 +23,8 @@ beforeEach(() => {
 afterAll(() => emulator.stop());
 
 const titles = () => emulator.records(BOOKS).map((record) => record.fields.Title as string);
+/** Requests the journal records as answered, counted without parsing it (it grows to thousands of lines). */
+const answeredRequests = (path: string) => (existsSync(path) ? readFileSync(path, "utf8").split('{"ok"').length - 1 : 0);
 const journalLines = (path: string) => (existsSync(path) ? readFileSync(path, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line)) : []);
 
 test("an import killed with SIGKILL part-way and run again ends with every one of 20,000 rows written once", async () => {
@@ -33,7 +35,7 @@ test("an import killed with SIGKILL part-way and run again ends with every one o
 
   const { child, done } = startCli(args, env);
   // Killed once a third of the rows are in, while requests are in flight.
-  while (journalLines(journal).filter((entry) => entry.ok).length < 670) await sleep(10);
+  while (answeredRequests(journal) < 670) await sleep(25);
   child.kill("SIGKILL");
   const killed = await done;
   expect(killed.signal).toBe("SIGKILL");

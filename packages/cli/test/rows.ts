@@ -12,7 +12,7 @@ const AUTHORS = ["", "recAuthorUrsula01", "recAuthorStanis01", "recAuthorUrsula0
  * Row `i` of the generated Books file, every cell already in the form an export writes (so that the file and its
  * round trip compare equal as text): a unique title, and the other cells cycling through their forms, blanks included.
  */
-export function bookRow(i: number, members = true): string[] {
+export function bookRow(i: number, owners: readonly string[] = OWNERS): string[] {
   const day = Date.UTC(2020, 0, 1) + (i % 1500) * 86_400_000;
   return [
     `Book ${String(i).padStart(5, "0")}`,
@@ -28,14 +28,17 @@ export function bookRow(i: number, members = true): string[] {
     i % 4 === 0 ? "" : `https://example.com/books/${i}`,
     i % 4 === 1 ? "" : `reader${i}@example.com`,
     i % 4 === 2 ? "" : `+1 555 ${String(i).padStart(4, "0")}`,
-    members ? OWNERS[i % OWNERS.length]! : "",
+    owners[i % owners.length]!,
     AUTHORS[i % AUTHORS.length]!,
     i % 2 ? "上层" : "",
   ];
 }
 
-/** `members: false` leaves Owners empty: names resolve only once the field's options list them. */
-export function booksCsv(count: number, { from = 1, members = true } = {}): string {
-  const rows = Array.from({ length: count }, (_, index) => bookRow(from + index, members));
+/**
+ * `members: false` leaves Owners empty (Vika resolves names only once the field's options list them); `owners`
+ * gives the cells Owners cycles through instead of names (Bika takes member ids).
+ */
+export function booksCsv(count: number, { from = 1, members = true, owners = OWNERS }: { from?: number; members?: boolean; owners?: readonly string[] } = {}): string {
+  const rows = Array.from({ length: count }, (_, index) => bookRow(from + index, members ? owners : [""]));
   return stringify([COLUMNS, ...rows], { record_delimiter: "unix" });
 }

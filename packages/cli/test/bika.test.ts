@@ -1,0 +1,103 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Bika } from "@bikavika/bika";
+import { type Emulator, startEmulator } from "@bikavika/emulator";
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
+import { ADA, BO, BOOKS, SPACE, bikaSeed } from "./bika-seed.js";
+import { TOKEN, runCli, startCli, tempDir } from "./helpers.js";
+import { COLUMNS, booksCsv } from "./rows.js";
+
+const OWNERS = ["", ADA, BO, `${ADA}, ${BO}`];
+
+let emulator: Emulator;
+let env: Record<string, string>;
+let dir: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ api: "bika", seed: bikaSeed, qps: false, latencyMs: 2 });
+  env = { BIKA_TOKEN: TOKEN, BIKA_BASE_URL: emulator.baseUrl };
+});
+beforeEach(() => {
+  emulator.reset();
+  dir = tempDir();
+});
+afterAll(() => emulator.stop());
+
+async function records(): Promise<Array<Record<string, unknown>>> {
+  const database = new Bika({ token: TOKEN, baseURL: emulator.baseUrl, rateLimit: false }).space.byId(SPACE).database(BOOKS);
+  const all = [];
+  for await (const record of database.recordsV2.listAll({ pageSize: 1000 })) all.push(record.fields as Record<string, unknown>);
+  return all;
+}
+
+const sorted = (csv: string) => {
+  const [header, ...rows] = parse(csv) as string[][];
+  const at = COLUMNS.map((column) => header!.indexOf(column));
+  expect(at).not.toContain(-1);
+  return rows.map((row) => at.map((index) => row[index]!)).sort((a, b) => a[0]!.localeCompare(b[0]!));
+};
+
+test("bika: a 20,000-row CSV with every writable field type goes into the database and comes out equal", async () => {
+  const source = booksCsv(20_000, { owners: OWNERS });
+  const input = join(dir, "books.csv");
+  writeFileSync(input, source);
+  const imported = await runCli(["bika", "import", SPACE, BOOKS, input, "--qps", "off", "--json"], env);
+  expect(imported.code, imported.stderr).toBe(0);
+  expect(JSON.parse(imported.stdout)).toMatchObject({ rows: 20_000, created: 20_000, failed: 0 });
+
+  const output = join(dir, "out.csv");
+  const exported = await runCli(["bika", "export", SPACE, BOOKS, "--qps", "off", "--out", output], env);
+  expect(exported.code, exported.stderr).toBe(0);
+  const csv = readFileSync(output, "utf8");
+  expect(csv.split("\n", 1)[0]).toBe("Title,Notes,Genre,Tags,Pages,Price,Share,Published,Read,Stars,Site,Contact,Phone,Owners,Author,Cover,书架,Summary");
+  expect(sorted(csv)).toEqual(sorted(source));
+});
+
+test("bika: an import killed with SIGKILL part-way and run again ends with every row written once", async () => {
+  const input = join(dir, "books.csv");
+  writeFileSync(input, booksCsv(20_000, { members: false }));
+  const args = ["bika", "import", SPACE, BOOKS, input, "--key", "Title", "--qps", "off", "--json"];
+  const journal = `${input}.bikavika-journal`;
+  const { child, done } = startCli(args, env);
+  // Requests answered so far, counted without parsing the journal.
+  const answered = () => (existsSync(journal) ? readFileSync(journal, "utf8").split('{"ok"').length - 1 : 0);
+  while (answered() < 500) await sleep(25);
+  child.kill("SIGKILL");
+  expect((await done).signal).toBe("SIGKILL");
+  await emulator.settled();
+  const before = (await records()).length;
+  expect(before).toBeGreaterThanOrEqual(5000);
+  expect(before).toBeLessThan(20_000);
+
+  const resumed = await runCli(args, env);
+  expect(resumed.code, resumed.stderr).toBe(0);
+  const titles = (await records()).map((fields) => fields.fldTitle ?? fields.Title);
+  expect(titles).toHaveLength(20_000);
+  expect(new Set(titles).size).toBe(20_000);
+});
+
+test("bika: upsert by key, select options checked against the field, schema", async () => {
+  const input = join(dir, "books.csv");
+  writeFileSync(input, booksCsv(30, { owners: OWNERS }));
+  expect((await runCli(["bika", "import", SPACE, BOOKS, input, "--qps", "off"], env)).code).toBe(0);
+  writeFileSync(input, "Title,Pages,Genre\nBook 00001,111,Poetry\nBook 00099,99,Novel\n");
+  const upsert = await runCli(["bika", "import", SPACE, BOOKS, input, "--qps", "off", "--key", "Title", "--mode", "upsert", "--json"], env);
+  expect(upsert.code, upsert.stderr).toBe(0);
+  expect(JSON.parse(upsert.stdout)).toMatchObject({ created: 1, updated: 1 });
+  const all = await records();
+  expect(all).toHaveLength(31);
+  expect(all.find((fields) => fields.Title === "Book 00001")).toMatchObject({ Pages: 111, Genre: "Poetry" });
+
+  writeFileSync(input, "Title,Genre,Tags\nX,Drama,Classic\nY,Novel,\"Classic, Old\"\n");
+  const bad = await runCli(["bika", "import", SPACE, BOOKS, input, "--qps", "off"], env);
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain(`row 1, column "Genre": "Drama" — expected one of the field's options (Novel, Poetry, Essay)`);
+  expect(bad.stderr).toContain(`row 2, column "Tags": "Classic, Old" — expected the field's options (Classic, New)`);
+
+  const schema = await runCli(["bika", "schema", SPACE, BOOKS, "--qps", "off", "--json"], env);
+  expect(JSON.parse(schema.stdout).map((field: { name: string; kind: string }) => `${field.name}:${field.kind}`)).toContain("Summary:computed");
+  const help = await runCli(["bika", "export", "--help"]);
+  expect(help.stdout).not.toContain("--view");
+});
