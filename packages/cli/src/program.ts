@@ -16,6 +16,7 @@ import { type Io, say } from "./io.js";
 import type { Table } from "./model.js";
 import { runSchema } from "./schema.js";
 import { bikaClient, bikaTable } from "./bika-table.js";
+import { bikaFieldMapsModule } from "./bika-typegen.js";
 import { vikaClient, vikaTable } from "./vika-table.js";
 
 const VERSION = "0.1.0";
@@ -295,6 +296,40 @@ ${ENV_HELP(apis[0]!)}`,
         }
         const source = fieldMapsModule(datasheets, { fieldKey: options.fieldKey }).replace("bikavika-vika-typegen", "bikavika vika typegen");
         return writeModule(source, options, io);
+      });
+    });
+
+  const bikaGroup = program.commands.find((command) => command.name() === "bika")!;
+  common(
+    bikaGroup
+      .command("typegen <spaceId> <databaseId...>")
+      .description("A TypeScript module with a field-map interface per database, for the v2 record calls")
+      .addOption(new Option("--field-key <key>", "key the maps by field name or id").choices(["name", "id"]).default("name"))
+      .option("--out <file>", "write the module here instead of stdout")
+      .option("--check", "with --out: write nothing; exit 1 when the file differs from what the databases give now")
+      .exitOverride(),
+    apis[1]!,
+  )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  BIKA_TOKEN=bkt… bikavika bika typegen spcXXXX datXXXX --out src/customers-fields.ts
+  BIKA_TOKEN=bkt… bikavika bika typegen spcXXXX datXXXX datYYYY --out src/fields.ts --check
+${ENV_HELP(apis[1]!)}`,
+    )
+    .action(async (spaceId: string, databaseIds: string[], options: CommonOptions & { fieldKey: "name" | "id"; out?: string; check?: boolean }) => {
+      const stats = new RequestStats();
+      await act(async () => {
+        if (options.check && options.out === undefined) throw new UsageError("--check compares with the file --out names");
+        const space = bikaClient(settingsOf(apis[1]!, options, io, stats)).space.byId(spaceId);
+        const databases = [];
+        for (const id of databaseIds) {
+          const database = space.database(id);
+          const [fields, meta] = await Promise.all([database.fields.list(), database.get()]);
+          databases.push({ id, name: meta.name, fields });
+        }
+        return writeModule(bikaFieldMapsModule(databases, options.fieldKey), options, io);
       });
     });
 

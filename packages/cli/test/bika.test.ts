@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Bika } from "@bikavika/bika";
 import { type Emulator, startEmulator } from "@bikavika/emulator";
@@ -100,4 +101,47 @@ test("bika: upsert by key, select options checked against the field, schema", as
   expect(JSON.parse(schema.stdout).map((field: { name: string; kind: string }) => `${field.name}:${field.kind}`)).toContain("Summary:computed");
   const help = await runCli(["bika", "export", "--help"]);
   expect(help.stdout).not.toContain("--view");
+});
+
+test("bika typegen prints a field map that type-checks records, and --check tells when it is stale", async () => {
+  const printed = await runCli(["bika", "typegen", SPACE, BOOKS, "--qps", "off"], env);
+  expect(printed.code, printed.stderr).toBe(0);
+  expect(printed.stdout).toContain(`/** The fields of database ${BOOKS} (Books), by field name.`);
+  expect(printed.stdout).toContain('  Genre?: "Novel" | "Poetry" | "Essay" | (string & {});');
+  expect(printed.stdout).toContain("  readonly Summary?: string | number | boolean;");
+  expect(printed.stdout).toContain('  "书架"?: string;');
+
+  const out = join(dir, "fields.ts");
+  writeFileSync(out, printed.stdout);
+  writeFileSync(
+    join(dir, "use.ts"),
+    [
+      'import type { BooksFields } from "./fields.js";',
+      'export const good: BooksFields = { Title: "Dune", Genre: "Novel", Tags: ["Classic", "Later"], Pages: 412, Read: true, Owners: [{ id: "meb1" }], Author: ["rec1"], Cover: [{ id: "att1" }] };',
+      "// @ts-expect-error a title is text",
+      "export const badTitle: BooksFields = { Title: 1 };",
+      "// @ts-expect-error a checkbox is a boolean",
+      'export const badRead: BooksFields = { Read: "yes" };',
+      "declare const read: BooksFields;",
+      "// @ts-expect-error computed fields are read-only",
+      'read.Summary = "x";',
+    ].join("\n"),
+  );
+  const ts = await import("typescript");
+  const program = ts.createProgram([join(dir, "use.ts")], {
+    strict: true,
+    noEmit: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    skipLibCheck: true,
+    baseUrl: dir,
+    paths: { "@bikavika/bika": [fileURLToPath(new URL("../../bika/dist/index.d.ts", import.meta.url))] },
+  });
+  const problems = ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
+  expect(problems).toEqual([]);
+
+  expect((await runCli(["bika", "typegen", SPACE, BOOKS, "--qps", "off", "--out", out, "--check"], env)).code).toBe(0);
+  writeFileSync(out, "// stale\n");
+  expect((await runCli(["bika", "typegen", SPACE, BOOKS, "--qps", "off", "--out", out, "--check"], env)).code).toBe(1);
 });
