@@ -4,7 +4,7 @@ import { PassThrough } from "node:stream";
 import { type Emulator, startEmulator } from "@bikavika/emulator";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { run } from "../src/index.js";
-import { TOKEN, runCli, tempDir } from "./helpers.js";
+import { TOKEN, runCli, startCli, tempDir } from "./helpers.js";
 import { booksCsv } from "./rows.js";
 import { BOOKS, seed } from "./seed.js";
 
@@ -123,4 +123,18 @@ test("vika typegen prints the datasheet's field map, writes it with --out and ch
   const stale = await runCli(["vika", "typegen", BOOKS, "--qps", "off", "--out", out, "--check"], env);
   expect(stale.code).toBe(1);
   expect(stale.stderr).toContain("is out of date");
+});
+
+test("an export whose reader closes the pipe early (| head) ends quietly with exit 0", async () => {
+  const input = join(dir, "books.csv");
+  writeFileSync(input, booksCsv(3000, { members: false }));
+  expect((await runCli(["vika", "import", BOOKS, input, "--qps", "off"], env)).code).toBe(0);
+  const { child, done } = startCli(["vika", "export", BOOKS, "--qps", "off"], env);
+  // Read the header, then close the pipe, as `head -1` does.
+  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  child.stdout!.destroy();
+  const result = await done;
+  expect(result.code).toBe(0);
+  expect(result.stderr).not.toContain("EPIPE");
+  expect(result.stderr).not.toContain("bikavika:");
 });
