@@ -219,7 +219,7 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
     const written = state?.written ?? new Map<number, string>();
     const unknown = state?.unknown ?? new Set<number>();
     const existing = keyColumn ? await keyIndex(table, keyColumn) : undefined;
-    if (pass === 0) summary.skipped = [...written.keys()].length;
+    if (pass === 0) summary.skipped = written.size;
 
     if (unknown.size > 0) {
       if (existing) {
@@ -335,9 +335,17 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
         }
       }
     };
+    // Ctrl-C lets the requests in flight be answered and recorded, so that no row is left of unknown outcome.
+    const onInterrupt = () => {
+      fatal ??= "interrupted; every request sent was answered and recorded: run the same command again to continue";
+      say(io, "bikavika: stopping once the requests in flight are answered (Ctrl-C again stops at once)");
+      process.once("SIGINT", () => process.exit(130));
+    };
+    process.once("SIGINT", onInterrupt);
     try {
       await Promise.all(Array.from({ length: Math.min(options.concurrency, chunks.length) }, worker));
     } finally {
+      process.off("SIGINT", onInterrupt);
       progress.stop();
     }
     if (fatal !== undefined || unknownThisPass === 0 || !keyColumn) break;

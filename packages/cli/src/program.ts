@@ -186,6 +186,7 @@ An empty cell is left out of a new record and clears the cell of an updated one.
 Nothing is written when a row is not valid: each problem is reported with its row, column, value and what was
 expected. The journal records every request, so after a crash (even kill -9) the same command continues where it
 stopped and every row is written once; rows whose create got no answer are looked up by --key, or named.
+Ctrl-C stops once the requests in flight are answered, leaving none unknown.
 
 Examples:
   ${token} bikavika ${api.name} import ${sample} books.csv --dry-run

@@ -115,3 +115,27 @@ test("--unknown resend sends rows whose create never reached the server", async 
   expect(JSON.parse(resent.stdout)).toMatchObject({ created: 10, skipped: 10 });
   expect(titles().sort()).toEqual(Array.from({ length: 20 }, (_, index) => `Book ${String(index + 1).padStart(5, "0")}`));
 });
+
+test("Ctrl-C stops once the requests in flight are answered: nothing is left unknown, and a re-run without a key completes", async () => {
+  const input = join(dir, "books.csv");
+  writeFileSync(input, booksCsv(3000, { members: false }));
+  const args = ["vika", "import", BOOKS, input, "--qps", "off"];
+  const journal = `${input}.bikavika-journal`;
+  const { child, done } = startCli(args, env);
+  while (answeredRequests(journal) < 30) await sleep(10);
+  child.kill("SIGINT");
+  const interrupted = await done;
+  expect(interrupted.code).toBe(3);
+  expect(interrupted.stderr).toContain("stopping once the requests in flight are answered");
+  expect(interrupted.stderr).toContain("interrupted; every request sent was answered and recorded");
+  const lines = journalLines(journal);
+  const answered = new Set(lines.flatMap((entry) => entry.ok ?? []));
+  expect(lines.flatMap((entry) => entry.send ?? []).filter((row: number) => !answered.has(row))).toEqual([]);
+  expect(titles().length).toBe(answered.size);
+  expect(answered.size).toBeLessThan(3000);
+
+  const resumed = await runCli(args, env);
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(titles()).toHaveLength(3000);
+  expect(new Set(titles()).size).toBe(3000);
+});
