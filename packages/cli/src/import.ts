@@ -200,172 +200,175 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
   if (problems.length > 0) return reportProblems(problems, options, io, "nothing was written");
 
   const journal = options.dryRun ? undefined : Journal.open(journalPath, header);
-  const summary: Summary = { rows: input.rows.length, created: 0, updated: 0, skipped: 0, failed: 0, unknown: 0, seconds: 0, requests: 0, rateLimited: 0, retried: 0 };
-  const finish = (code: ExitCode): ExitCode => {
-    journal?.close();
-    summary.seconds = Math.round((Date.now() - started) / 100) / 10;
-    summary.requests = stats.requests;
-    summary.rateLimited = stats.rateLimited;
-    summary.retried = stats.retried;
-    if (options.json) print(io, JSON.stringify({ ...summary, dryRun: options.dryRun, exitCode: code }));
-    else say(io, summaryLine(summary, options.dryRun));
-    return code;
-  };
-
-  const failures: Problem[] = [];
-  let fatal: string | undefined;
-  for (let pass = 0; pass < 2; pass += 1) {
-    const state = journal?.state;
-    const written = state?.written ?? new Map<number, string>();
-    const unknown = state?.unknown ?? new Set<number>();
-    const existing = keyColumn ? await keyIndex(table, keyColumn) : undefined;
-    if (pass === 0) summary.skipped = written.size;
-
-    if (unknown.size > 0) {
-      if (existing) {
-        for (const row of [...unknown]) {
-          const plannedRow = planned[row - 1]!;
-          const ids = existing.get(plannedRow.key!);
-          if (ids?.length === 1) {
-            journal!.written([row], ids);
-            summary.skipped += 1;
-          }
-        }
-        // Rows still unknown were not written: their key is nowhere in the table.
-        for (const row of [...unknown]) unknown.delete(row);
-      } else if (options.unknown === "skip") {
-        summary.skipped += unknown.size;
-        for (const row of [...unknown]) journal!.written([row], [""]);
-      } else if (options.unknown === "resend") {
-        unknown.clear();
-      } else {
-        summary.unknown = unknown.size;
-        const rows = [...unknown].sort((a, b) => a - b);
-        say(
-          io,
-          `bikavika: ${rows.length} ${rows.length === 1 ? "row was" : "rows were"} sent in a create whose answer never came (rows ${list(rows)}): ${rows.length === 1 ? "it" : "they"} may or may not be in the ${tableWord(options)}. Without --key they cannot be looked up, so nothing more is written. Re-run with --key FIELD to match them by a field, or check the ${tableWord(options)} and re-run with --unknown skip (they were written) or --unknown resend (they were not).`,
-        );
-        return finish(written.size > 0 ? EXIT.partial : EXIT.failed);
-      }
-    }
-
-    const creates: PlannedRow[] = [];
-    const updates: Array<PlannedRow & { id: string }> = [];
-    const conflicts: Problem[] = [];
-    for (const plannedRow of planned) {
-      if (written.has(plannedRow.row)) continue;
-      const ids = plannedRow.key === undefined ? undefined : (existing?.get(plannedRow.key) ?? []);
-      const column = keyColumn?.column ?? "";
-      if (ids === undefined) creates.push(plannedRow);
-      else if (ids.length > 1) conflicts.push({ row: plannedRow.row, column, value: plannedRow.key!, expected: `a key of one record (${ids.length} records have it: ${list(ids)})` });
-      else if (options.mode === "create" && ids.length === 1) conflicts.push({ row: plannedRow.row, column, value: plannedRow.key!, expected: `a key not in the ${tableWord(options)} yet (record ${ids[0]} has it; --mode upsert updates it)` });
-      else if (options.mode === "update" && ids.length === 0) conflicts.push({ row: plannedRow.row, column, value: plannedRow.key!, expected: `a key of an existing record (--mode update creates none; --mode upsert would)` });
-      else if (ids.length === 1) updates.push({ ...plannedRow, id: ids[0]! });
-      else creates.push(plannedRow);
-    }
-    if (conflicts.length > 0) {
-      journal?.close();
-      return reportProblems(conflicts, options, io, written.size > 0 ? "nothing more was written" : "nothing was written");
-    }
-    if (options.dryRun) {
-      summary.created = creates.length;
-      summary.updated = updates.length;
-      return finish(EXIT.ok);
-    }
-    if (creates.length === 0 && updates.length === 0) break;
-
-    const progress = progressBar(io, "importing", stats, options.progress && io.stderrIsTTY);
-    progress.start(planned.length);
-    progress.advance(written.size);
-    const uploads = new Map<string, Promise<unknown>>();
-    const upload = (path: string) => {
-      let pending = uploads.get(path);
-      if (!pending) uploads.set(path, (pending = table.upload(path)));
-      return pending;
+  // Closed however the import ends, which also gives up the journal's lock.
+  try {
+    const summary: Summary = { rows: input.rows.length, created: 0, updated: 0, skipped: 0, failed: 0, unknown: 0, seconds: 0, requests: 0, rateLimited: 0, retried: 0 };
+    const finish = (code: ExitCode): ExitCode => {
+      summary.seconds = Math.round((Date.now() - started) / 100) / 10;
+      summary.requests = stats.requests;
+      summary.rateLimited = stats.rateLimited;
+      summary.retried = stats.retried;
+      if (options.json) print(io, JSON.stringify({ ...summary, dryRun: options.dryRun, exitCode: code }));
+      else say(io, summaryLine(summary, options.dryRun));
+      return code;
     };
-    const withUploads = async (cells: Record<string, unknown>, op: "create" | "update") => {
-      const out: Record<string, unknown> = {};
-      for (const [fieldId, value] of Object.entries(cells)) {
-        // An empty cell clears an existing record's cell; a new record simply leaves it out.
-        if (value === null && op === "create") continue;
-        out[fieldId] = value instanceof PendingUpload ? await Promise.all(value.paths.map(upload)) : value;
-      }
-      return out;
-    };
-    const chunks: Array<{ op: "create" | "update"; rows: Array<PlannedRow & { id?: string }> }> = [];
-    for (let at = 0; at < creates.length; at += table.maxPerWrite) chunks.push({ op: "create", rows: creates.slice(at, at + table.maxPerWrite) });
-    for (let at = 0; at < updates.length; at += table.maxPerWrite) chunks.push({ op: "update", rows: updates.slice(at, at + table.maxPerWrite) });
-    let next = 0;
-    let unknownThisPass = 0;
-    const worker = async () => {
-      while (next < chunks.length && fatal === undefined) {
-        const chunk = chunks[next++]!;
-        const rows = chunk.rows.map((plannedRow) => plannedRow.row);
-        let cells: Array<Record<string, unknown>>;
-        try {
-          cells = await Promise.all(chunk.rows.map((plannedRow) => withUploads(plannedRow.cells, chunk.op)));
-        } catch (error) {
-          if (!(error instanceof ApiError)) throw error;
-          if (isFatal(error)) fatal = error.message;
-          journal!.failed(rows, `upload: ${error.message}`);
-          for (const row of rows) failures.push({ row, column: "", value: "", expected: `uploaded attachments (${error.message})` });
-          continue;
-        }
-        journal!.sending(rows, chunk.op);
-        try {
-          if (chunk.op === "create") {
-            const ids = await table.create(cells);
-            journal!.written(rows, ids);
-            summary.created += rows.length;
-          } else {
-            await table.update(chunk.rows.map((plannedRow, index) => ({ id: plannedRow.id!, cells: cells[index]! })));
-            journal!.written(rows, chunk.rows.map((plannedRow) => plannedRow.id!));
-            summary.updated += rows.length;
+
+    const failures: Problem[] = [];
+    let fatal: string | undefined;
+    for (let pass = 0; pass < 2; pass += 1) {
+      const state = journal?.state;
+      const written = state?.written ?? new Map<number, string>();
+      const unknown = state?.unknown ?? new Set<number>();
+      const existing = keyColumn ? await keyIndex(table, keyColumn) : undefined;
+      if (pass === 0) summary.skipped = written.size;
+
+      if (unknown.size > 0) {
+        if (existing) {
+          for (const row of [...unknown]) {
+            const plannedRow = planned[row - 1]!;
+            const ids = existing.get(plannedRow.key!);
+            if (ids?.length === 1) {
+              journal!.written([row], ids);
+              summary.skipped += 1;
+            }
           }
-          progress.advance(rows.length);
-        } catch (error) {
-          if (error instanceof OutcomeUnknownError && chunk.op === "create") {
-            unknownThisPass += rows.length;
+          // Rows still unknown were not written: their key is nowhere in the table.
+          for (const row of [...unknown]) unknown.delete(row);
+        } else if (options.unknown === "skip") {
+          summary.skipped += unknown.size;
+          for (const row of [...unknown]) journal!.written([row], [""]);
+        } else if (options.unknown === "resend") {
+          unknown.clear();
+        } else {
+          summary.unknown = unknown.size;
+          const rows = [...unknown].sort((a, b) => a - b);
+          say(
+            io,
+            `bikavika: ${rows.length} ${rows.length === 1 ? "row was" : "rows were"} sent in a create whose answer never came (rows ${list(rows)}): ${rows.length === 1 ? "it" : "they"} may or may not be in the ${tableWord(options)}. Without --key they cannot be looked up, so nothing more is written. Re-run with --key FIELD to match them by a field, or check the ${tableWord(options)} and re-run with --unknown skip (they were written) or --unknown resend (they were not).`,
+          );
+          return finish(written.size > 0 ? EXIT.partial : EXIT.failed);
+        }
+      }
+
+      const creates: PlannedRow[] = [];
+      const updates: Array<PlannedRow & { id: string }> = [];
+      const conflicts: Problem[] = [];
+      for (const plannedRow of planned) {
+        if (written.has(plannedRow.row)) continue;
+        const ids = plannedRow.key === undefined ? undefined : (existing?.get(plannedRow.key) ?? []);
+        const column = keyColumn?.column ?? "";
+        if (ids === undefined) creates.push(plannedRow);
+        else if (ids.length > 1) conflicts.push({ row: plannedRow.row, column, value: plannedRow.key!, expected: `a key of one record (${ids.length} records have it: ${list(ids)})` });
+        else if (options.mode === "create" && ids.length === 1) conflicts.push({ row: plannedRow.row, column, value: plannedRow.key!, expected: `a key not in the ${tableWord(options)} yet (record ${ids[0]} has it; --mode upsert updates it)` });
+        else if (options.mode === "update" && ids.length === 0) conflicts.push({ row: plannedRow.row, column, value: plannedRow.key!, expected: `a key of an existing record (--mode update creates none; --mode upsert would)` });
+        else if (ids.length === 1) updates.push({ ...plannedRow, id: ids[0]! });
+        else creates.push(plannedRow);
+      }
+      if (conflicts.length > 0) {
+        return reportProblems(conflicts, options, io, written.size > 0 ? "nothing more was written" : "nothing was written");
+      }
+      if (options.dryRun) {
+        summary.created = creates.length;
+        summary.updated = updates.length;
+        return finish(EXIT.ok);
+      }
+      if (creates.length === 0 && updates.length === 0) break;
+
+      const progress = progressBar(io, "importing", stats, options.progress && io.stderrIsTTY);
+      progress.start(planned.length);
+      progress.advance(written.size);
+      const uploads = new Map<string, Promise<unknown>>();
+      const upload = (path: string) => {
+        let pending = uploads.get(path);
+        if (!pending) uploads.set(path, (pending = table.upload(path)));
+        return pending;
+      };
+      const withUploads = async (cells: Record<string, unknown>, op: "create" | "update") => {
+        const out: Record<string, unknown> = {};
+        for (const [fieldId, value] of Object.entries(cells)) {
+          // An empty cell clears an existing record's cell; a new record simply leaves it out.
+          if (value === null && op === "create") continue;
+          out[fieldId] = value instanceof PendingUpload ? await Promise.all(value.paths.map(upload)) : value;
+        }
+        return out;
+      };
+      const chunks: Array<{ op: "create" | "update"; rows: Array<PlannedRow & { id?: string }> }> = [];
+      for (let at = 0; at < creates.length; at += table.maxPerWrite) chunks.push({ op: "create", rows: creates.slice(at, at + table.maxPerWrite) });
+      for (let at = 0; at < updates.length; at += table.maxPerWrite) chunks.push({ op: "update", rows: updates.slice(at, at + table.maxPerWrite) });
+      let next = 0;
+      let unknownThisPass = 0;
+      const worker = async () => {
+        while (next < chunks.length && fatal === undefined) {
+          const chunk = chunks[next++]!;
+          const rows = chunk.rows.map((plannedRow) => plannedRow.row);
+          let cells: Array<Record<string, unknown>>;
+          try {
+            cells = await Promise.all(chunk.rows.map((plannedRow) => withUploads(plannedRow.cells, chunk.op)));
+          } catch (error) {
+            if (!(error instanceof ApiError)) throw error;
+            if (isFatal(error)) fatal = error.message;
+            journal!.failed(rows, `upload: ${error.message}`);
+            for (const row of rows) failures.push({ row, column: "", value: "", expected: `uploaded attachments (${error.message})` });
             continue;
           }
-          if (!(error instanceof ApiError || error instanceof ConfigurationError)) throw error;
-          if (isFatal(error)) fatal = error.message;
-          journal!.failed(rows, error.message);
-          for (const row of rows) failures.push({ row, column: "", value: "", expected: `accepted by the server (${error.message})` });
+          journal!.sending(rows, chunk.op);
+          try {
+            if (chunk.op === "create") {
+              const ids = await table.create(cells);
+              journal!.written(rows, ids);
+              summary.created += rows.length;
+            } else {
+              await table.update(chunk.rows.map((plannedRow, index) => ({ id: plannedRow.id!, cells: cells[index]! })));
+              journal!.written(rows, chunk.rows.map((plannedRow) => plannedRow.id!));
+              summary.updated += rows.length;
+            }
+            progress.advance(rows.length);
+          } catch (error) {
+            if (error instanceof OutcomeUnknownError && chunk.op === "create") {
+              unknownThisPass += rows.length;
+              continue;
+            }
+            if (!(error instanceof ApiError || error instanceof ConfigurationError)) throw error;
+            if (isFatal(error)) fatal = error.message;
+            journal!.failed(rows, error.message);
+            for (const row of rows) failures.push({ row, column: "", value: "", expected: `accepted by the server (${error.message})` });
+          }
         }
+      };
+      // Ctrl-C lets the requests in flight be answered and recorded, so that no row is left of unknown outcome.
+      const onInterrupt = () => {
+        fatal ??= "interrupted; every request sent was answered and recorded: run the same command again to continue";
+        say(io, "bikavika: stopping once the requests in flight are answered (Ctrl-C again stops at once)");
+        process.once("SIGINT", () => process.exit(130));
+      };
+      process.once("SIGINT", onInterrupt);
+      try {
+        await Promise.all(Array.from({ length: Math.min(options.concurrency, chunks.length) }, worker));
+      } finally {
+        process.off("SIGINT", onInterrupt);
+        progress.stop();
       }
-    };
-    // Ctrl-C lets the requests in flight be answered and recorded, so that no row is left of unknown outcome.
-    const onInterrupt = () => {
-      fatal ??= "interrupted; every request sent was answered and recorded: run the same command again to continue";
-      say(io, "bikavika: stopping once the requests in flight are answered (Ctrl-C again stops at once)");
-      process.once("SIGINT", () => process.exit(130));
-    };
-    process.once("SIGINT", onInterrupt);
-    try {
-      await Promise.all(Array.from({ length: Math.min(options.concurrency, chunks.length) }, worker));
-    } finally {
-      process.off("SIGINT", onInterrupt);
-      progress.stop();
+      if (fatal !== undefined || unknownThisPass === 0 || !keyColumn) break;
     }
-    if (fatal !== undefined || unknownThisPass === 0 || !keyColumn) break;
-  }
 
-  summary.failed = failures.length;
-  summary.unknown = journal!.state.unknown.size;
-  const done = journal!.state.written.size;
-  if (fatal !== undefined) say(io, `bikavika: stopped: ${fatal}`);
-  if (summary.unknown > 0) {
-    const rows = [...journal!.state.unknown].sort((a, b) => a - b);
-    say(io, `bikavika: ${rows.length} rows have an unknown outcome (rows ${list(rows)}); re-run the same command to ${keyColumn ? "look them up by key" : "decide (see --unknown)"}`);
+    summary.failed = failures.length;
+    summary.unknown = journal!.state.unknown.size;
+    const done = journal!.state.written.size;
+    if (fatal !== undefined) say(io, `bikavika: stopped: ${fatal}`);
+    if (summary.unknown > 0) {
+      const rows = [...journal!.state.unknown].sort((a, b) => a - b);
+      say(io, `bikavika: ${rows.length} rows have an unknown outcome (rows ${list(rows)}); re-run the same command to ${keyColumn ? "look them up by key" : "decide (see --unknown)"}`);
+    }
+    if (failures.length > 0) writeReport(failures, options, io);
+    if (done === planned.length) {
+      journal!.complete();
+      return finish(EXIT.ok);
+    }
+    const writtenNow = summary.created + summary.updated + summary.skipped;
+    return finish(writtenNow > 0 ? EXIT.partial : EXIT.failed);
+  } finally {
+    journal?.close();
   }
-  if (failures.length > 0) writeReport(failures, options, io);
-  if (done === planned.length) {
-    journal!.complete();
-    return finish(EXIT.ok);
-  }
-  const writtenNow = summary.created + summary.updated + summary.skipped;
-  return finish(writtenNow > 0 ? EXIT.partial : EXIT.failed);
 }
 
 /** Errors that every further request would get too: stop at once rather than fail row after row. */

@@ -11,7 +11,7 @@
  * A create that was sent but has neither `ok` nor `fail` has an unknown outcome. Lines are appended with one
  * write(2) each, which a killed process cannot tear: the kernel has the bytes once the call returns.
  */
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { CliError, EXIT } from "./errors.js";
 
 export interface JournalHeader {
@@ -38,15 +38,52 @@ function sameHeader(a: JournalHeader, b: JournalHeader): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** Whether a process with this id is running (one that belongs to another user counts). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * `<journal>.lock`, holding this process's id: two imports appending to one journal could each send the same
+ * rows. A lock whose process is gone (a crash, kill -9) is stale and taken over.
+ */
+function lock(path: string): string {
+  const lockPath = `${path}.lock`;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(lockPath, String(process.pid), { flag: "wx" });
+      return lockPath;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST") throw new CliError(`cannot write the journal's lock ${lockPath} (${code ?? "error"}); choose another place with --journal FILE`, EXIT.usage);
+    }
+    const pid = Number(readFileSync(lockPath, "utf8").trim());
+    if (Number.isSafeInteger(pid) && pid > 0 && running(pid)) {
+      throw new CliError(`another import (process ${pid}) is writing with the journal ${path}; let it finish, or stop it first`, EXIT.usage);
+    }
+    rmSync(lockPath, { force: true });
+  }
+  throw new CliError(`cannot take the journal's lock ${lockPath}: another import keeps taking it`, EXIT.usage);
+}
+
 export class Journal {
   readonly #fd: number;
+  readonly #lock: string;
+  #open = true;
 
   private constructor(
     readonly path: string,
     fd: number,
+    lockPath: string,
     readonly state: JournalState,
   ) {
     this.#fd = fd;
+    this.#lock = lockPath;
   }
 
   /** Whether the journal at `path` records this import as complete; a journal of another import is refused. */
@@ -58,14 +95,18 @@ export class Journal {
   /** Opens (or starts) the journal at `path` for this import; a journal of another import is refused. */
   static open(path: string, header: JournalHeader): Journal {
     const state: JournalState = { written: new Map(), unknown: new Set(), complete: false };
-    const exists = existsSync(path) && replay(path, header, state);
+    const lockPath = lock(path);
     let fd: number;
+    let exists: boolean;
     try {
+      exists = existsSync(path) && replay(path, header, state);
       fd = openSync(path, exists ? "a" : "w");
     } catch (error) {
+      rmSync(lockPath, { force: true });
+      if (error instanceof CliError) throw error;
       throw new CliError(`cannot write the journal ${path} (${(error as NodeJS.ErrnoException).code ?? "error"}); choose another place with --journal FILE`, EXIT.usage);
     }
-    const journal = new Journal(path, fd, state);
+    const journal = new Journal(path, fd, lockPath, state);
     if (!exists) journal.#append({ header });
     return journal;
   }
@@ -98,7 +139,10 @@ export class Journal {
   }
 
   close(): void {
+    if (!this.#open) return;
+    this.#open = false;
     closeSync(this.#fd);
+    rmSync(this.#lock, { force: true });
   }
 }
 

@@ -161,3 +161,20 @@ test("a finished import's journal gives way to the next import of a changed file
   expect(JSON.parse(next.stdout)).toMatchObject({ rows: 3, created: 3, skipped: 0 });
   expect(books()).toHaveLength(8);
 });
+
+test("a journal another running import holds is refused; a lock left by a process that is gone is taken over", async () => {
+  const input = file("books.csv", booksCsv(5, { members: false }));
+  const lockPath = `${input}.bikavika-journal.lock`;
+  writeFileSync(lockPath, String(process.pid));
+  const refused = await runCli(importArgs(input), env);
+  expect(refused.code).toBe(2);
+  expect(refused.stderr).toContain(`another import (process ${process.pid}) is writing with the journal ${input}.bikavika-journal`);
+  expect(books()).toHaveLength(0);
+
+  // No process has the largest pid Linux allows, less one.
+  writeFileSync(lockPath, "4194302");
+  const resumed = await runCli(importArgs(input), env);
+  expect(resumed.code, resumed.stderr).toBe(0);
+  expect(books()).toHaveLength(5);
+  expect(existsSync(lockPath)).toBe(false);
+});
