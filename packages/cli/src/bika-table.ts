@@ -57,14 +57,21 @@ export function bikaTable(bika: Bika, spaceId: string, databaseId: string): Tabl
     // A prefix and a random tail, as in mebX1y2Z3a4B5c6D7e8F9g0H.
     memberId: /^[a-z]{3}[A-Za-z0-9]{8,}$/,
     memberExport: "id",
-    async fields(options = {}) {
-      if (options.viewId !== undefined) throw new CliError("--view: the Bika API lists a database's fields and records without views; leave it out");
-      return fieldsOnce();
-    },
+    // The field list has no view: a view's hidden fields stay columns, empty in every row.
+    fields: () => fieldsOnce(),
     async *records(options = {}): AsyncGenerator<TableRecord> {
-      if (options.viewId !== undefined) throw new CliError("--view: the Bika API lists a database's records without views; leave it out");
-      for await (const record of database.recordsV2.listAll({ fieldKey: "id", pageSize: 1000 })) {
-        yield { id: record.id, cells: record.fields as Record<string, unknown> };
+      if (options.viewId === undefined) {
+        for await (const record of database.recordsV2.listAll({ fieldKey: "id", pageSize: 1000 })) {
+          yield { id: record.id, cells: record.fields as Record<string, unknown> };
+        }
+        return;
+      }
+      // Only the v1 listing reads through a view (its filter and order); it keys cells by field name.
+      const idOf = new Map((await fieldsOnce()).map((field) => [field.name, field.id]));
+      for await (const record of database.records.listAll({ viewId: options.viewId, pageSize: 1000 })) {
+        const cells: Record<string, unknown> = {};
+        for (const [name, value] of Object.entries(record.fields)) cells[idOf.get(name) ?? name] = value;
+        yield { id: record.recordId, cells };
       }
     },
     async create(cells) {

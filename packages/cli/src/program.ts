@@ -111,6 +111,7 @@ Run \`bikavika vika <command> --help\` for each command's options.`,
       table: (settings, [spaceId, databaseId]) => bikaTable(bikaClient(settings), spaceId!, databaseId!),
     },
   ];
+  // Bika lists a database's fields without views: its schema takes no view.
   const withView = (command: Command, api: Api, what: string) => (api.name === "vika" ? command.option("--view <viewId>", what) : command);
 
   for (const api of apis) {
@@ -122,7 +123,12 @@ Run \`bikavika vika <command> --help\` for each command's options.`,
     group.addHelpText("after", ENV_HELP(api));
 
     common(
-      withView(group.command(`export ${ids}`), api, "the records and fields of this view, in its order")
+      group
+        .command(`export ${ids}`)
+        .option(
+          "--view <viewId>",
+          api.name === "vika" ? "the records and fields of this view, in its order" : "the records of this view, in its order (every field stays a column)",
+        )
         .description(`Every record ${api.name === "vika" ? "of the datasheet" : "of the database"}, streamed to a file or stdout (flat memory at any size)`)
         .addOption(new Option("--format <format>", "csv, json or ndjson (default: from --out's extension, else csv)").choices(FORMATS))
         .option("--out <file>", "write here instead of stdout")
@@ -141,7 +147,7 @@ ${DATE_RULE}
 Examples:
   ${token} bikavika ${api.name} export ${sample} --out records.csv
   ${token} bikavika ${api.name} export ${sample} --format ndjson > records.ndjson
-  ${token} bikavika ${api.name} export ${sample} ${api.name === "vika" ? "--view viwXXXX " : ""}--field-key id --out records.json
+  ${token} bikavika ${api.name} export ${sample} --view viwXXXX --field-key id --out records.json
 ${ENV_HELP(api)}`,
       )
       .action(async (...args: unknown[]) => {

@@ -3,6 +3,7 @@ export const BOOKS = "datCliBooks0000000001";
 export const AUTHORS = "datCliAuthors00000001";
 export const ADA = "mebCliAda000000000001";
 export const BO = "mebCliBo0000000000001";
+export const LONG_BOOKS = "viwCliLong00000000001";
 
 /** The Bika counterpart of ./seed.ts: an empty database with a field of every writable type, and one it links to. */
 export const bikaSeed = {
@@ -50,6 +51,10 @@ export const bikaSeed = {
             { id: "fldCover", name: "Cover", type: "ATTACHMENT" },
             { id: "fldShelf", name: "书架", type: "SINGLE_TEXT" },
             { id: "fldSummary", name: "Summary", type: "FORMULA", property: { expression: 'CONCATENATE({Title}, "!")' } },
+          ],
+          views: [
+            { id: "viwCliAll000000000001", name: "All" },
+            { id: "viwCliLong00000000001", name: "Long books", filter: "Pages>20", sort: [{ field: "Pages", order: "desc" }] },
           ],
           records: [],
         },

@@ -6,7 +6,7 @@ import { Bika } from "@bikavika/bika";
 import { type Emulator, startEmulator } from "@bikavika/emulator";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
-import { ADA, BO, BOOKS, SPACE, bikaSeed } from "./bika-seed.js";
+import { ADA, BO, BOOKS, LONG_BOOKS, SPACE, bikaSeed } from "./bika-seed.js";
 import { TOKEN, runCli, startCli, tempDir } from "./helpers.js";
 import { COLUMNS, booksCsv } from "./rows.js";
 
@@ -79,7 +79,7 @@ test("bika: an import killed with SIGKILL part-way and run again ends with every
   expect(new Set(titles).size).toBe(20_000);
 });
 
-test("bika: upsert by key, select options checked against the field, schema", async () => {
+test("bika: upsert by key, select options checked against the field, schema, export through a view", async () => {
   const input = join(dir, "books.csv");
   writeFileSync(input, booksCsv(30, { owners: OWNERS }));
   expect((await runCli(["bika", "import", SPACE, BOOKS, input, "--qps", "off"], env)).code).toBe(0);
@@ -99,8 +99,17 @@ test("bika: upsert by key, select options checked against the field, schema", as
 
   const schema = await runCli(["bika", "schema", SPACE, BOOKS, "--qps", "off", "--json"], env);
   expect(JSON.parse(schema.stdout).map((field: { name: string; kind: string }) => `${field.name}:${field.kind}`)).toContain("Summary:computed");
-  const help = await runCli(["bika", "export", "--help"]);
+  const help = await runCli(["bika", "schema", "--help"]);
   expect(help.stdout).not.toContain("--view");
+
+  // Through a view: its filter and order (Pages above 20, longest first, the two rows upserted above included), with
+  // every field a column.
+  const viewed = await runCli(["bika", "export", SPACE, BOOKS, "--qps", "off", "--view", LONG_BOOKS, "--format", "ndjson"], env);
+  expect(viewed.code, viewed.stderr).toBe(0);
+  const rows = viewed.stdout.trimEnd().split("\n").map((line) => JSON.parse(line));
+  expect(rows.map((row) => row.Pages)).toEqual([111, 99, 30, 29, 27, 26, 25, 24, 23, 22]);
+  expect(rows[2]).toMatchObject({ Title: "Book 00030", Genre: "Poetry", Owners: [BO], Read: true });
+  expect(Object.keys(rows[0])).toHaveLength(18);
 });
 
 test("bika typegen prints a field map that type-checks records, and --check tells when it is stale", async () => {
