@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
 import { Bika, type Field } from "@bikavika/bika";
 import { CliError } from "./errors.js";
 import { fromCell, kindOf } from "./convert.js";
@@ -83,10 +81,10 @@ export function bikaTable(bika: Bika, spaceId: string, databaseId: string): Tabl
       const updates = await Promise.all(records.map(async ({ id, cells }) => ({ id, fields: (await forWrite(cells)) as never })));
       await database.recordsV2.updateMany({ fieldKey: "id", records: updates });
     },
-    async upload(path) {
-      const [attachment] = await space.attachments.upload(readFileSync(path), basename(path));
-      if (!attachment) throw new CliError(`uploading ${path}: the server answered with no attachment`);
-      return { id: attachment.id, name: basename(path) };
+    async upload(bytes, name) {
+      const [attachment] = await space.attachments.upload(bytes, name);
+      if (!attachment) throw new CliError(`uploading ${name}: the server answered with no attachment`);
+      return { id: attachment.id, name };
     },
     async primaryIndex(field) {
       const foreignId = typeof field.property?.foreignDatabaseId === "string" ? field.property.foreignDatabaseId : databaseId;

@@ -4,7 +4,7 @@
  * (see `kindOf`).
  */
 import { statSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { basename, isAbsolute, resolve } from "node:path";
 import type { TableField } from "./model.js";
 
 export type Kind =
@@ -79,9 +79,45 @@ export const KEY_KINDS: ReadonlySet<Kind> = new Set(["text", "number", "currency
 /** A cell longer than this is refused before anything is sent: no server takes a request that size. */
 export const MAX_CELL_CHARS = 100_000;
 
-/** Local files an attachment cell names, uploaded when the row is written. */
+/** A file an attachment cell names: a local path, or the URL an export wrote (downloaded, then uploaded). */
+export type AttachmentSource = { path: string; name: string } | { url: string; name: string };
+
+/** The files of an attachment cell, uploaded when the row is written. */
 export class PendingUpload {
-  constructor(readonly paths: string[]) {}
+  constructor(readonly sources: AttachmentSource[]) {}
+}
+
+/** `cover.png (https://…)`, the form an export writes an attachment in, as Vika's text cells show them. */
+const LABELLED_URL = /^(.*\S)\s+\((https?:\/\/[^\s()]+)\)$/;
+
+function urlName(url: string): string {
+  const last = new URL(url).pathname.split("/").filter(Boolean).at(-1);
+  try {
+    return last ? decodeURIComponent(last) : "attachment";
+  } catch {
+    return last ?? "attachment";
+  }
+}
+
+/** One item of an attachment cell as a source, or what was wrong with it. */
+function attachmentSource(item: unknown, baseDir: string): AttachmentSource | string {
+  if (typeof item === "object" && item !== null && typeof (item as { url?: unknown }).url === "string") {
+    const { url, name } = item as { url: string; name?: unknown };
+    if (!/^https?:\/\//.test(url) || !URL.canParse(url)) return `an http(s) URL (got ${JSON.stringify(url)})`;
+    return { url, name: typeof name === "string" && name !== "" ? name : urlName(url) };
+  }
+  if (typeof item !== "string") return "local file paths or URLs";
+  const labelled = LABELLED_URL.exec(item);
+  if (labelled && URL.canParse(labelled[2]!)) return { url: labelled[2]!, name: labelled[1]! };
+  if (/^https?:\/\//.test(item)) return URL.canParse(item) ? { url: item, name: urlName(item) } : `a valid URL (got ${JSON.stringify(item)})`;
+  const path = isAbsolute(item) ? item : resolve(baseDir, item);
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    isFile = false;
+  }
+  return isFile ? { path, name: basename(path) } : `paths of local files to upload, or URLs (${path} is not a readable file)`;
 }
 
 export interface ConvertContext {
@@ -282,18 +318,14 @@ export function toCell(field: TableField, kind: Kind, raw: unknown, context: Con
     }
     case "attachment": {
       const items = itemsOf(raw, context.separator);
-      if (!items?.every((item) => typeof item === "string")) return bad(`local file paths separated by "${context.separator}"`);
-      const paths = (items as string[]).map((item) => (isAbsolute(item) ? item : resolve(context.baseDir, item)));
-      for (const path of paths) {
-        let isFile = false;
-        try {
-          isFile = statSync(path).isFile();
-        } catch {
-          isFile = false;
-        }
-        if (!isFile) return bad(`paths of local files to upload (${path} is not a readable file)`);
+      if (!items) return bad(`local file paths or URLs separated by "${context.separator}"`);
+      const sources: AttachmentSource[] = [];
+      for (const item of items) {
+        const source = attachmentSource(item, context.baseDir);
+        if (typeof source === "string") return bad(source);
+        sources.push(source);
       }
-      return ok(paths.length ? new PendingUpload(paths) : null);
+      return ok(sources.length ? new PendingUpload(sources) : null);
     }
     case "computed":
       return bad("nothing: the field is computed");
@@ -332,8 +364,11 @@ export function fromCell(field: TableField, kind: Kind, value: unknown, style: C
       return Array.isArray(value) ? list(value.map((unit) => (style.members === "name" ? ((unit as { name?: unknown }).name ?? (unit as { id?: unknown }).id) : (unit as { id?: unknown }).id))) : String(value);
     case "link":
       return Array.isArray(value) ? list(value.map((item) => (typeof item === "object" && item !== null ? ((item as { id?: unknown; recordId?: unknown }).recordId ?? (item as { id?: unknown }).id) : item))) : String(value);
-    case "attachment":
-      return Array.isArray(value) ? list(value.map((item) => (item as { url?: unknown }).url ?? (item as { name?: unknown }).name)) : String(value);
+    case "attachment": {
+      if (!Array.isArray(value)) return String(value);
+      const files = value.map((item) => ({ name: String((item as { name?: unknown }).name ?? ""), url: String((item as { url?: unknown }).url ?? "") }));
+      return as === "json" ? files : files.map(({ name, url }) => (name ? `${name} (${url})` : url)).join(separator);
+    }
     default:
       return computedValue(value, separator, as);
   }

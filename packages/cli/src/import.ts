@@ -3,12 +3,12 @@
  * requests of up to 10 under the client's rate limit, each recorded in the journal before it is sent and after
  * its answer, so that a re-run after a crash continues and writes every row once.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ApiError, AuthenticationError, ConfigurationError, NotFoundError, OutcomeUnknownError, PermissionError, QuotaError } from "@bikavika/runtime";
 import { stringify } from "csv-stringify/sync";
 import type { RequestStats } from "./client-settings.js";
-import { type ConvertContext, KEY_KINDS, type Kind, PendingUpload, keyText, kindOf, toCell } from "./convert.js";
+import { type AttachmentSource, type ConvertContext, KEY_KINDS, type Kind, PendingUpload, keyText, kindOf, toCell } from "./convert.js";
 import { CliError, EXIT, type ExitCode, UsageError } from "./errors.js";
 import { type InputRow, readInput } from "./formats.js";
 import { type Io, print, say } from "./io.js";
@@ -277,10 +277,12 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
       const progress = progressBar(io, "importing", stats, options.progress && io.stderrIsTTY);
       progress.start(planned.length);
       progress.advance(written.size);
+      // Each file is uploaded once, however many rows name it.
       const uploads = new Map<string, Promise<unknown>>();
-      const upload = (path: string) => {
-        let pending = uploads.get(path);
-        if (!pending) uploads.set(path, (pending = table.upload(path)));
+      const upload = (source: AttachmentSource) => {
+        const id = "path" in source ? `path:${source.path}` : `url:${source.url}`;
+        let pending = uploads.get(id);
+        if (!pending) uploads.set(id, (pending = bytesOf(source).then((bytes) => table.upload(bytes, source.name))));
         return pending;
       };
       const withUploads = async (cells: Record<string, unknown>, op: "create" | "update") => {
@@ -288,7 +290,7 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
         for (const [fieldId, value] of Object.entries(cells)) {
           // An empty cell clears an existing record's cell; a new record simply leaves it out.
           if (value === null && op === "create") continue;
-          out[fieldId] = value instanceof PendingUpload ? await Promise.all(value.paths.map(upload)) : value;
+          out[fieldId] = value instanceof PendingUpload ? await Promise.all(value.sources.map(upload)) : value;
         }
         return out;
       };
@@ -305,7 +307,7 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
           try {
             cells = await Promise.all(chunk.rows.map((plannedRow) => withUploads(plannedRow.cells, chunk.op)));
           } catch (error) {
-            if (!(error instanceof ApiError)) throw error;
+            if (!(error instanceof ApiError || error instanceof DownloadError)) throw error;
             if (isFatal(error)) fatal = error.message;
             journal!.failed(rows, `upload: ${error.message}`);
             for (const row of rows) failures.push({ row, column: "", value: "", expected: `uploaded attachments (${error.message})` });
@@ -369,6 +371,30 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
   } finally {
     journal?.close();
   }
+}
+
+/** An attachment that could not be read or downloaded: its rows fail, the others go on. */
+class DownloadError extends Error {
+  override name = "DownloadError";
+}
+
+/** The bytes of an attachment: a local file, or a URL fetched without the token (it goes to the API's origin only). */
+async function bytesOf(source: AttachmentSource): Promise<Uint8Array> {
+  if ("path" in source) {
+    try {
+      return readFileSync(source.path);
+    } catch (error) {
+      throw new DownloadError(`cannot read ${source.path} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+  }
+  let response: Response;
+  try {
+    response = await fetch(source.url, { signal: AbortSignal.timeout(120_000) });
+  } catch (error) {
+    throw new DownloadError(`cannot download ${source.url} (${(error as Error).message})`);
+  }
+  if (!response.ok) throw new DownloadError(`cannot download ${source.url} (HTTP ${response.status})`);
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 /** Errors that every further request would get too: stop at once rather than fail row after row. */

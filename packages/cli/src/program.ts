@@ -141,7 +141,8 @@ Run \`bikavika vika <command> --help\` for each command's options.`,
         "after",
         `
 Cells are written as import reads them, so an export imports again unchanged: numbers plain (percent as a
-fraction), checkboxes true/false, members by ${api.name === "vika" ? "name" : "id"}, links by record id, attachments by URL.
+fraction), checkboxes true/false, members by ${api.name === "vika" ? "name" : "id"}, links by record id, attachments as
+"name (URL)" (JSON: { name, url }), which import downloads and uploads again.
 ${DATE_RULE}
 
 Examples:
@@ -185,7 +186,8 @@ The format comes from the extension (.csv, .json, .ndjson). Columns go to the fi
 columns naming computed fields are skipped with a warning. Cells are converted by the field's type: numbers,
 currency (the symbol may lead) and percent (0.25 or 25%); checkbox true/false, yes/no, 1/0; single select; multi
 select, members, links and attachments as items between --separator (members by ${api.name === "vika" ? "name or unit id" : "member id"}, links by record
-id or the linked record's primary value, attachments as local file paths, uploaded); rating, URL, email, phone.${api.name === "bika" ? "\nSelect cells must name options the field has: Bika does not add options on write." : ""}
+id or the linked record's primary value, attachments as local file paths or the "name (URL)" an export writes,
+uploaded); rating, URL, email, phone.${api.name === "bika" ? "\nSelect cells must name options the field has: Bika does not add options on write." : ""}
 ${DATE_RULE}
 An empty cell is left out of a new record and clears the cell of an updated one.
 

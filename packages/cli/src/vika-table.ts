@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
 import { type Field, Vika } from "@bikavika/vika";
 import { fromCell, kindOf } from "./convert.js";
 import type { ClientSettings } from "./client-settings.js";
@@ -53,9 +51,7 @@ export function vikaTable(vika: Vika, datasheetId: string): Table {
     async update(records) {
       await datasheet.records.update(records.map(({ id, cells }) => ({ recordId: id, fields: cells as never })), { fieldKey: "id" });
     },
-    async upload(path) {
-      return datasheet.upload(readFileSync(path), basename(path));
-    },
+    upload: (bytes, name) => datasheet.upload(bytes, name),
     async primaryIndex(field) {
       const foreignId = field.property?.foreignDatasheetId;
       const index = new Map<string, string[]>();

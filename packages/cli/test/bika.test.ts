@@ -154,3 +154,15 @@ test("bika typegen prints a field map that type-checks records, and --check tell
   writeFileSync(out, "// stale\n");
   expect((await runCli(["bika", "typegen", SPACE, BOOKS, "--qps", "off", "--out", out, "--check"], env)).code).toBe(1);
 });
+
+test("bika: attachments upload from local paths and export as name and URL", async () => {
+  writeFileSync(join(dir, "cover.txt"), "a bika cover");
+  const input = join(dir, "books.csv");
+  writeFileSync(input, "Title,Cover\nDune,cover.txt\n");
+  const imported = await runCli(["bika", "import", SPACE, BOOKS, input, "--qps", "off"], env);
+  expect(imported.code, imported.stderr).toBe(0);
+  const exported = await runCli(["bika", "export", SPACE, BOOKS, "--qps", "off", "--format", "json"], env);
+  const [row] = JSON.parse(exported.stdout);
+  expect(row.Cover).toEqual([{ name: "cover.txt", url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//) }]);
+  expect(await (await fetch(row.Cover[0].url)).text()).toBe("a bika cover");
+});

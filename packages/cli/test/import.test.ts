@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "@bikavika/emulator";
+import { Vika } from "@bikavika/vika";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { TOKEN, runCli, tempDir } from "./helpers.js";
@@ -120,7 +121,7 @@ test("--map sends a column to a field of another name, --skip leaves one out, li
 
   const missing = await runCli(importArgs(file("more.csv", "Title,Cover\nX,nowhere.png\n")), env);
   expect(missing.code).toBe(1);
-  expect(missing.stderr).toMatch(/row 1, column "Cover": "nowhere.png" — expected paths of local files to upload \(.*nowhere.png is not a readable file\)/);
+  expect(missing.stderr).toMatch(/row 1, column "Cover": "nowhere.png" — expected paths of local files to upload, or URLs \(.*nowhere.png is not a readable file\)/);
 });
 
 test("a request the server refuses fails its rows only: exit 3, a report of them, and a re-run writes just those", async () => {
@@ -177,4 +178,32 @@ test("a journal another running import holds is refused; a lock left by a proces
   expect(resumed.code, resumed.stderr).toBe(0);
   expect(books()).toHaveLength(5);
   expect(existsSync(lockPath)).toBe(false);
+});
+
+test("attachments export as name (URL) and import back from the URL: same names, same bytes", async () => {
+  file("cover.txt", "a cover");
+  file("back.md", "# the back");
+  const input = file("books.csv", 'Title,Cover\nDune,cover.txt\nSolaris,"cover.txt,back.md"\n');
+  expect((await runCli(importArgs(input), env)).code).toBe(0);
+  const first = join(dir, "first.csv");
+  expect((await runCli(["vika", "export", BOOKS, "--qps", "off", "--out", first], env)).code).toBe(0);
+  const covers = (path: string): Record<string, string> =>
+    Object.fromEntries((parse(readFileSync(path, "utf8"), { columns: true }) as Array<Record<string, string>>).map((row) => [row.Title, row.Cover]));
+  expect(covers(first).Solaris).toMatch(/^cover\.txt \(http:\/\/127\.0\.0\.1:\d+\/\S+\), back\.md \(http:\/\/127\.0\.0\.1:\d+\/\S+\)$/);
+
+  // Into an emptied datasheet (the uploaded files stay): the cells come back from their URLs.
+  const vika = new Vika({ token: TOKEN, host: emulator.url, rateLimit: false });
+  await vika.datasheet(BOOKS).records.delete(books().map((record) => record.recordId));
+  const again = await runCli(importArgs(first, "--journal", join(dir, "again.journal")), env);
+  expect(again.code, again.stderr).toBe(0);
+  const second = join(dir, "second.csv");
+  expect((await runCli(["vika", "export", BOOKS, "--qps", "off", "--out", second], env)).code).toBe(0);
+  const solaris = covers(second).Solaris!.split(", ").map((item) => /^(.*) \((.*)\)$/.exec(item)!);
+  expect(solaris.map((match) => match[1])).toEqual(["cover.txt", "back.md"]);
+  expect(await Promise.all(solaris.map(async (match) => (await fetch(match[2]!)).text()))).toEqual(["a cover", "# the back"]);
+  expect(covers(second).Solaris).not.toBe(covers(first).Solaris);
+
+  const dead = await runCli(importArgs(file("dead.csv", `Title,Cover\nX,gone.png (${emulator.url}/emulator/files/nothing-here)\n`)), env);
+  expect(dead.code).toBe(1);
+  expect(dead.stderr).toMatch(/1 rows: 0 created, .* 1 failed/);
 });
