@@ -1,4 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -23,8 +25,13 @@ beforeAll(async () => {
 beforeEach(() => {
   emulator.reset();
   dir = tempDir();
+  mark = emulator.log.length;
 });
 afterAll(() => emulator.stop());
+
+/** Write requests the emulator has received since the last reset. */
+let mark = 0;
+const writesLogged = () => emulator.log.slice(mark).filter((entry) => entry.method !== "GET").length;
 
 async function records(): Promise<Array<Record<string, unknown>>> {
   const database = new Bika({ token: TOKEN, baseURL: emulator.baseUrl, rateLimit: false }).space.byId(SPACE).database(BOOKS);
@@ -165,4 +172,33 @@ test("bika: attachments upload from local paths and export as name and URL", asy
   const [row] = JSON.parse(exported.stdout);
   expect(row.Cover).toEqual([{ name: "cover.txt", url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//) }]);
   expect(await (await fetch(row.Cover[0].url)).text()).toBe("a bika cover");
+});
+
+test("bika: an unknown database, a bad cell and a refused token are each one message and a non-zero exit, the token never printed", async () => {
+  const input = join(dir, "books.csv");
+  writeFileSync(input, "Title,Pages\nA,many\n");
+  const unknown = await runCli(["bika", "import", SPACE, "datNoSuchDatabase0001", input, "--qps", "off"], env);
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toMatch(/^bikavika: GET .*not found/im);
+  const bad = await runCli(["bika", "import", SPACE, BOOKS, input, "--qps", "off"], env);
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toContain('row 1, column "Pages": "many" — expected a number');
+
+  const server = createServer((request, response) => {
+    response.writeHead(401, { "content-type": "application/json" });
+    response.end(JSON.stringify({ success: false, code: 401, message: `token ${String(request.headers.authorization)} is not valid` }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/openapi/bika`;
+    for (const args of [["bika", "schema", SPACE, BOOKS], ["bika", "export", SPACE, BOOKS], ["bika", "typegen", SPACE, BOOKS]]) {
+      const refused = await runCli(args, { BIKA_TOKEN: TOKEN, BIKA_BASE_URL: base });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("the server refused the token");
+      expect(refused.stdout + refused.stderr).not.toContain(TOKEN);
+    }
+  } finally {
+    server.close();
+  }
+  expect(writesLogged()).toBe(0);
 });
