@@ -18,8 +18,9 @@ import { runSchema } from "./schema.js";
 import { bikaClient, bikaTable } from "./bika-table.js";
 import { bikaFieldMapsModule } from "./bika-typegen.js";
 import { vikaClient, vikaTable } from "./vika-table.js";
+// Inlined by the bundler, so `--version` says what was published.
+import packageJson from "../package.json" with { type: "json" };
 
-const VERSION = "0.1.0";
 
 interface CommonOptions {
   tokenFile?: string;
@@ -81,7 +82,7 @@ Exit codes: 0 done, 1 failed (nothing or nothing more written), 2 usage error, 3
 export function buildProgram(io: Io, setCode: (code: ExitCode) => void): Command {
   const program = new Command("bikavika")
     .description("Import, export and inspect Vika (AITable/APITable) datasheets and Bika.ai databases")
-    .version(VERSION)
+    .version(packageJson.version)
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .exitOverride()

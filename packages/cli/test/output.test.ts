@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { type Emulator, startEmulator } from "@bikavika/emulator";
@@ -96,13 +96,16 @@ test("the import summary counts what was done; --json puts it on stdout", async 
   });
 });
 
-test("--help on every command shows examples and exits 0", async () => {
+test("--help on every command shows examples and exits 0; --version gives the package's", async () => {
   for (const command of [[], ["vika"], ["vika", "export"], ["vika", "import"], ["vika", "schema"], ["vika", "typegen"]]) {
     const result = await runCli([...command, "--help"]);
     expect(result.code, command.join(" ")).toBe(0);
     if (command.length !== 1) expect(result.stdout, command.join(" ")).toContain("Examples:");
     expect(result.stdout).toMatch(/^Usage: bikavika/);
   }
+  const version = await runCli(["--version"]);
+  expect(version.code).toBe(0);
+  expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version);
   const importHelp = (await runCli(["vika", "import", "--help"])).stdout;
   expect(importHelp).toContain("without a zone (2024-05-01T09:30)");
   expect(importHelp).toContain("Exit codes: 0 done, 1 failed");
