@@ -136,6 +136,8 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
     mode: options.mode,
     key: options.key ?? null,
     map: options.map,
+    skip: options.skip,
+    separator: options.separator,
     rows: input.rows.length,
   };
   if (!options.dryRun && Journal.isComplete(journalPath, header)) {

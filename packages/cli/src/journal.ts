@@ -2,7 +2,7 @@
  * The import journal: one JSON object per line, appended before each write request is sent and after its answer,
  * so that a run stopped at any point (a crash, Ctrl-C, kill -9) can be resumed without writing a row twice.
  *
- *   {"header": {...}}                      what the import is: the target, the file's digest, mode, key, mapping
+ *   {"header": {...}}                      what the import is: the target, the file's digest, mode, key, columns
  *   {"send": [rows], "op": "create"}       about to send these rows (input row numbers)
  *   {"ok": [rows], "ids": [recordIds]}     the server answered: written
  *   {"fail": [rows], "reason": "…"}        the server refused them: not written
@@ -21,6 +21,9 @@ export interface JournalHeader {
   mode: string;
   key: string | null;
   map: Record<string, string>;
+  skip: string[];
+  /** Cells convert by it: a resumed import must read them as the first run did. */
+  separator: string;
   rows: number;
 }
 
