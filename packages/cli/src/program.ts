@@ -58,12 +58,14 @@ function positiveInt(name: string, max: number) {
   };
 }
 
-function common(command: Command, api: Api): Command {
-  return command
+/** The options every command takes; `--json` where there is something to summarise, `--no-progress` where a bar is drawn. */
+function common(command: Command, api: Api, has: { json: string | false; progress: boolean }): Command {
+  command
     .option("--token-file <file>", `read the token from this file instead of ${api.tokenEnv}`)
-    .option("--qps <n|off>", "requests per second to keep to (the servers allow 5 by default; plans 2 to 20); off for a local server", "5")
-    .option("--json", "print a machine-readable summary on stdout")
-    .option("--no-progress", "no progress bar, even on a terminal");
+    .option("--qps <n|off>", "requests per second to keep to (the servers allow 5 by default; plans 2 to 20); off for a local server", "5");
+  if (has.json) command.option("--json", has.json);
+  if (has.progress) command.option("--no-progress", "no progress bar, even on a terminal");
+  return command;
 }
 
 function settingsOf(api: Api, options: CommonOptions, io: Io, stats: RequestStats): ClientSettings {
@@ -137,6 +139,7 @@ Run \`bikavika vika <command> --help\` for each command's options.`,
         .option("--separator <text>", "between the items of multi-valued cells in CSV (multi select, members, links, attachments)", ", ")
         .exitOverride(),
       api,
+    { json: "print a machine-readable summary on stdout (with --out)", progress: true },
     )
       .addHelpText(
         "after",
@@ -179,6 +182,7 @@ ${ENV_HELP(api)}`,
         .option("--concurrency <n>", "requests in flight (rows keep the file's order with 1)", positiveInt("--concurrency", 10), 3)
         .exitOverride(),
       api,
+    { json: "print a machine-readable summary on stdout", progress: true },
     )
       .addHelpText(
         "after",
@@ -252,6 +256,7 @@ ${ENV_HELP(api)}`,
         .description("The fields: name, id, type, whether writable, options")
         .exitOverride(),
       api,
+    { json: "print the fields as JSON", progress: false },
     )
       .addHelpText(
         "after",
@@ -278,6 +283,7 @@ ${ENV_HELP(api)}`,
       .option("--check", "with --out: write nothing; exit 1 when the file differs from what the datasheets give now")
       .exitOverride(),
     apis[0]!,
+    { json: false, progress: false },
   )
     .addHelpText(
       "after",
@@ -319,6 +325,7 @@ ${ENV_HELP(apis[0]!)}`,
       .option("--check", "with --out: write nothing; exit 1 when the file differs from what the databases give now")
       .exitOverride(),
     apis[1]!,
+    { json: false, progress: false },
   )
     .addHelpText(
       "after",
