@@ -95,7 +95,7 @@ function matchColumns(columns: string[], fields: TableField[], options: ImportOp
     }
     const kind = kindOf(field);
     if (kind === "computed") {
-      if (target !== undefined) throw new UsageError(`--map ${column}=${target}: field "${field.name}" (${field.type}) is computed by the server and cannot be written`);
+      if (target !== undefined) throw new UsageError(`--map ${column}=${target}: field "${field.name}" (${field.type}) is computed or read-only: it cannot be written`);
       computed.push(`"${column}" (${field.type})`);
       continue;
     }
@@ -109,7 +109,7 @@ function matchColumns(columns: string[], fields: TableField[], options: ImportOp
       `${unknown.length === 1 ? "column" : "columns"} ${unknown.map((c) => `"${c}"`).join(", ")} ${unknown.length === 1 ? "matches" : "match"} no field of the ${tableWord(options)} (fields: ${fields.map((f) => f.name).join(", ")}); map ${unknown.length === 1 ? "it" : "them"} with --map COLUMN=FIELD or leave ${unknown.length === 1 ? "it" : "them"} out with --skip COLUMN`,
     );
   }
-  if (computed.length > 0) say(io, `bikavika: warning: skipping ${computed.join(", ")}: computed by the server, not written`);
+  if (computed.length > 0) say(io, `bikavika: warning: skipping ${computed.join(", ")}: computed or read-only fields are not written`);
   if (matched.length === 0) throw new CliError("no column of the file goes to a writable field: nothing to import");
   return matched;
 }

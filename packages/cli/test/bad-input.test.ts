@@ -83,7 +83,7 @@ test("a BOM, CRLF line ends, quoted newlines and Chinese headers are read as the
 
 test("a column mapped to a computed field, or a --map naming nothing, is a usage error", async () => {
   const path = file("books.csv", "Title,Note\nA,x\n");
-  await refused(importFile(path, "--map", "Note=Summary"), 2, '--map Note=Summary: field "Summary" (Formula) is computed by the server and cannot be written');
+  await refused(importFile(path, "--map", "Note=Summary"), 2, '--map Note=Summary: field "Summary" (Formula) is computed or read-only: it cannot be written');
   await refused(importFile(path, "--map", "Note=Nowhere"), 2, '--map Note=Nowhere: no field "Nowhere" in the datasheet');
   await refused(importFile(path, "--map", "Missing=Notes"), 2, '--map Missing=…: the file has no column "Missing"');
   await refused(importFile(path, "--map", "Note"), 2, '--map takes COLUMN=FIELD, got "Note"');
