@@ -81,6 +81,9 @@ export function bikaTable(bika: Bika, spaceId: string, databaseId: string): Tabl
       const updates = await Promise.all(records.map(async ({ id, cells }) => ({ id, fields: (await forWrite(cells)) as never })));
       await database.recordsV2.updateMany({ fieldKey: "id", records: updates });
     },
+    async delete(ids) {
+      await database.recordsV2.deleteMany(ids);
+    },
     async upload(bytes, name) {
       const [attachment] = await space.attachments.upload(bytes, name);
       if (!attachment) throw new CliError(`uploading ${name}: the server answered with no attachment`);

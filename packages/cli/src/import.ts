@@ -16,7 +16,7 @@ import { Journal, type JournalHeader } from "./journal.js";
 import type { Table, TableField } from "./model.js";
 import { progressBar } from "./progress.js";
 
-export type Mode = "create" | "upsert" | "update";
+export type Mode = "create" | "upsert" | "update" | "sync";
 
 export interface ImportOptions {
   /** `vika import dst…`, for the journal and messages. */
@@ -59,6 +59,8 @@ interface Summary {
   skipped: number;
   failed: number;
   unknown: number;
+  /** Records a sync deleted: their key is in no row of the file. */
+  deleted: number;
   seconds: number;
   requests: number;
   rateLimited: number;
@@ -125,7 +127,7 @@ interface PlannedRow {
 export async function runImport(table: Table, options: ImportOptions, stats: RequestStats, io: Io): Promise<ExitCode> {
   const started = Date.now();
   const input = readInput(options.file);
-  if ((options.mode === "upsert" || options.mode === "update") && options.key === undefined) {
+  if (options.mode !== "create" && options.key === undefined) {
     throw new UsageError(`--mode ${options.mode} matches rows to records: name the field with --key FIELD`);
   }
   const journalPath = options.journal ?? `${options.file}.bikavika-journal`;
@@ -142,7 +144,7 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
   };
   if (!options.dryRun && Journal.isComplete(journalPath, header)) {
     say(io, `bikavika: ${journalPath} says this import is complete; nothing to do (delete the journal to import the file again)`);
-    if (options.json) print(io, JSON.stringify({ rows: input.rows.length, created: 0, updated: 0, skipped: input.rows.length, failed: 0, unknown: 0, complete: true, exitCode: EXIT.ok }));
+    if (options.json) print(io, JSON.stringify({ rows: input.rows.length, created: 0, updated: 0, skipped: input.rows.length, failed: 0, unknown: 0, deleted: 0, complete: true, exitCode: EXIT.ok }));
     return EXIT.ok;
   }
   const fields = await table.fields();
@@ -204,7 +206,7 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
   const journal = options.dryRun ? undefined : Journal.open(journalPath, header);
   // Closed however the import ends, which also gives up the journal's lock.
   try {
-    const summary: Summary = { rows: input.rows.length, created: 0, updated: 0, skipped: 0, failed: 0, unknown: 0, seconds: 0, requests: 0, rateLimited: 0, retried: 0 };
+    const summary: Summary = { rows: input.rows.length, created: 0, updated: 0, skipped: 0, failed: 0, unknown: 0, deleted: 0, seconds: 0, requests: 0, rateLimited: 0, retried: 0 };
     const finish = (code: ExitCode): ExitCode => {
       summary.seconds = Math.round((Date.now() - started) / 100) / 10;
       summary.requests = stats.requests;
@@ -216,6 +218,7 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
     };
 
     const failures: Problem[] = [];
+    let deleteFailures = 0;
     let fatal: string | undefined;
     for (let pass = 0; pass < 2; pass += 1) {
       const state = journal?.state;
@@ -228,7 +231,7 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
         if (existing) {
           for (const row of [...unknown]) {
             const plannedRow = planned[row - 1]!;
-            const ids = existing.get(plannedRow.key!);
+            const ids = existing.byKey.get(plannedRow.key!);
             if (ids?.length === 1) {
               journal!.written([row], ids);
               summary.skipped += 1;
@@ -257,7 +260,7 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
       const conflicts: Problem[] = [];
       for (const plannedRow of planned) {
         if (written.has(plannedRow.row)) continue;
-        const ids = plannedRow.key === undefined ? undefined : (existing?.get(plannedRow.key) ?? []);
+        const ids = plannedRow.key === undefined ? undefined : (existing?.byKey.get(plannedRow.key) ?? []);
         const column = keyColumn?.column ?? "";
         if (ids === undefined) creates.push(plannedRow);
         else if (ids.length > 1) conflicts.push({ row: plannedRow.row, column, value: plannedRow.key!, expected: `a key of one record (${ids.length} records have it: ${list(ids)})` });
@@ -269,12 +272,19 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
       if (conflicts.length > 0) {
         return reportProblems(conflicts, options, io, written.size > 0 ? "nothing more was written" : "nothing was written");
       }
+      // A sync leaves the table holding the file's rows: every record no row's key names goes, keyless ones too.
+      const deletes: string[] = [];
+      if (options.mode === "sync" && existing) {
+        const kept = new Set(planned.flatMap((plannedRow) => existing.byKey.get(plannedRow.key!) ?? []));
+        deletes.push(...existing.all.filter((id) => !kept.has(id)));
+      }
       if (options.dryRun) {
         summary.created = creates.length;
         summary.updated = updates.length;
+        summary.deleted = deletes.length;
         return finish(EXIT.ok);
       }
-      if (creates.length === 0 && updates.length === 0) break;
+      if (creates.length === 0 && updates.length === 0 && deletes.length === 0) break;
 
       const progress = progressBar(io, "importing", stats, options.progress && io.stderrIsTTY);
       progress.start(planned.length);
@@ -296,14 +306,28 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
         }
         return out;
       };
-      const chunks: Array<{ op: "create" | "update"; rows: Array<PlannedRow & { id?: string }> }> = [];
+      const chunks: Array<{ op: "create" | "update"; rows: Array<PlannedRow & { id?: string }> } | { op: "delete"; ids: string[] }> = [];
       for (let at = 0; at < creates.length; at += table.maxPerWrite) chunks.push({ op: "create", rows: creates.slice(at, at + table.maxPerWrite) });
       for (let at = 0; at < updates.length; at += table.maxPerWrite) chunks.push({ op: "update", rows: updates.slice(at, at + table.maxPerWrite) });
+      for (let at = 0; at < deletes.length; at += table.maxPerWrite) chunks.push({ op: "delete", ids: deletes.slice(at, at + table.maxPerWrite) });
       let next = 0;
       let unknownThisPass = 0;
       const worker = async () => {
         while (next < chunks.length && fatal === undefined) {
           const chunk = chunks[next++]!;
+          if (chunk.op === "delete") {
+            // Deleting again does no harm, and a re-run finds what is left from a fresh read: no journal needed.
+            try {
+              await table.delete(chunk.ids);
+              summary.deleted += chunk.ids.length;
+            } catch (error) {
+              if (!(error instanceof ApiError || error instanceof ConfigurationError)) throw error;
+              if (isFatal(error)) fatal = error.message;
+              deleteFailures += chunk.ids.length;
+              for (const id of chunk.ids) failures.push({ row: "", column: keyColumn!.column, value: id, expected: `record ${id} deleted (${error.message})` });
+            }
+            continue;
+          }
           const rows = chunk.rows.map((plannedRow) => plannedRow.row);
           let cells: Array<Record<string, unknown>>;
           try {
@@ -364,11 +388,11 @@ export async function runImport(table: Table, options: ImportOptions, stats: Req
       say(io, `bikavika: ${rows.length} rows have an unknown outcome (rows ${list(rows)}); re-run the same command to ${keyColumn ? "look them up by key" : "decide (see --unknown)"}`);
     }
     if (failures.length > 0) writeReport(failures, options, io);
-    if (done === planned.length) {
+    if (done === planned.length && deleteFailures === 0) {
       journal!.complete();
       return finish(EXIT.ok);
     }
-    const writtenNow = summary.created + summary.updated + summary.skipped;
+    const writtenNow = summary.created + summary.updated + summary.skipped + summary.deleted;
     return finish(writtenNow > 0 ? EXIT.partial : EXIT.failed);
   } finally {
     journal?.close();
@@ -404,14 +428,17 @@ function isFatal(error: Error): boolean {
   return error instanceof AuthenticationError || error instanceof PermissionError || error instanceof NotFoundError || error instanceof QuotaError || error instanceof ConfigurationError;
 }
 
-async function keyIndex(table: Table, key: Column): Promise<Map<string, string[]>> {
+/** The table's records by the text of their key cell, and the ids of all of them. */
+async function keyIndex(table: Table, key: Column): Promise<{ byKey: Map<string, string[]>; all: string[] }> {
   const index = new Map<string, string[]>();
+  const all: string[] = [];
   for await (const record of table.records()) {
+    all.push(record.id);
     const text = keyText(key.field, key.kind, record.cells[key.field.id]);
     if (text === "") continue;
     index.set(text, [...(index.get(text) ?? []), record.id]);
   }
-  return index;
+  return { byKey: index, all };
 }
 
 function list(items: Array<number | string>): string {
@@ -419,8 +446,8 @@ function list(items: Array<number | string>): string {
 }
 
 function summaryLine(summary: Summary, dryRun: boolean): string {
-  if (dryRun) return `bikavika: dry run: ${summary.rows} rows valid; would create ${summary.created} and update ${summary.updated}; nothing written`;
-  return `bikavika: ${summary.rows} rows: ${summary.created} created, ${summary.updated} updated, ${summary.skipped} already written, ${summary.failed} failed${summary.unknown ? `, ${summary.unknown} unknown` : ""} in ${summary.seconds} s; ${summary.requests} requests (${summary.rateLimited} × 429, ${summary.retried} retried)`;
+  if (dryRun) return `bikavika: dry run: ${summary.rows} rows valid; would create ${summary.created} and update ${summary.updated}${summary.deleted ? ` and delete ${summary.deleted} records` : ""}; nothing written`;
+  return `bikavika: ${summary.rows} rows: ${summary.created} created, ${summary.updated} updated, ${summary.skipped} already written, ${summary.failed} failed${summary.unknown ? `, ${summary.unknown} unknown` : ""}${summary.deleted ? `; ${summary.deleted} records deleted` : ""} in ${summary.seconds} s; ${summary.requests} requests (${summary.rateLimited} × 429, ${summary.retried} retried)`;
 }
 
 function writeReport(problems: Problem[], options: ImportOptions, io: Io): string {

@@ -35,6 +35,8 @@ export interface Table {
   /** Creates up to `maxPerWrite` records (cells by field id); resolves to their ids in order. */
   create(cells: Array<Record<string, unknown>>): Promise<string[]>;
   update(records: Array<{ id: string; cells: Record<string, unknown> }>): Promise<void>;
+  /** Deletes up to `maxPerWrite` records. */
+  delete(ids: string[]): Promise<void>;
   /** Uploads a file's bytes; resolves to the item an attachment cell takes. */
   upload(bytes: Uint8Array, name: string): Promise<unknown>;
   /** The records of a linked table, keyed by the text of their primary field, for links given by name. */

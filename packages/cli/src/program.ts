@@ -171,7 +171,11 @@ ${ENV_HELP(api)}`,
         .command(`import ${ids} <file>`)
         .description("Write the rows of a CSV, JSON or NDJSON file: every row checked first, then written exactly once, resumable")
         .option("--key <field>", "match rows to existing records by this field")
-        .addOption(new Option("--mode <mode>", "create new records, upsert (update the matched, create the rest) or update (matched only)").choices(["create", "upsert", "update"]).default("create"))
+        .addOption(
+          new Option("--mode <mode>", "create new records, upsert (update the matched, create the rest), update (matched only) or sync (upsert, then delete the records no row names)")
+            .choices(["create", "upsert", "update", "sync"])
+            .default("create"),
+        )
         .option("--map <column=field>", "send a column to a field of another name (repeatable)", collect, [])
         .option("--skip <column>", "leave a column out (repeatable)", collect, [])
         .option("--dry-run", "check every row and say what would be written; write nothing")
@@ -205,6 +209,7 @@ Examples:
   ${token} bikavika ${api.name} import ${sample} books.csv --dry-run
   ${token} bikavika ${api.name} import ${sample} books.csv --map "Book title=Title" --skip Notes
   ${token} bikavika ${api.name} import ${sample} books.ndjson --key ISBN --mode upsert --json
+  ${token} bikavika ${api.name} import ${sample} books.csv --key ISBN --mode sync --dry-run
 ${ENV_HELP(api)}`,
       )
       .action(async (...args: unknown[]) => {

@@ -51,6 +51,7 @@ export function vikaTable(vika: Vika, datasheetId: string): Table {
     async update(records) {
       await datasheet.records.update(records.map(({ id, cells }) => ({ recordId: id, fields: cells as never })), { fieldKey: "id" });
     },
+    delete: (ids) => datasheet.records.delete(ids),
     upload: (bytes, name) => datasheet.upload(bytes, name),
     async primaryIndex(field) {
       const foreignId = field.property?.foreignDatasheetId;

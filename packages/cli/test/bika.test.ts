@@ -202,3 +202,14 @@ test("bika: an unknown database, a bad cell and a refused token are each one mes
   }
   expect(writesLogged()).toBe(0);
 });
+
+test("bika: sync leaves the database holding exactly the file's rows", async () => {
+  const input = join(dir, "books.csv");
+  writeFileSync(input, booksCsv(12, { members: false }));
+  expect((await runCli(["bika", "import", SPACE, BOOKS, input, "--qps", "off"], env)).code).toBe(0);
+  writeFileSync(input, "Title,Pages\nBook 00002,200\nBook 00099,99\n");
+  const synced = await runCli(["bika", "import", SPACE, BOOKS, input, "--qps", "off", "--key", "Title", "--mode", "sync", "--json"], env);
+  expect(synced.code, synced.stderr).toBe(0);
+  expect(JSON.parse(synced.stdout)).toMatchObject({ created: 1, updated: 1, deleted: 11 });
+  expect((await records()).map((fields) => [fields.Title, fields.Pages]).sort()).toEqual([["Book 00002", 200], ["Book 00099", 99]]);
+});

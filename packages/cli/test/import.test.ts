@@ -207,3 +207,23 @@ test("attachments export as name (URL) and import back from the URL: same names,
   expect(dead.code).toBe(1);
   expect(dead.stderr).toMatch(/1 rows: 0 created, .* 1 failed/);
 });
+
+test("sync upserts the file's rows and deletes every record no row names, keyless ones included; --dry-run counts first", async () => {
+  emulator.insert(BOOKS, [{ Title: "A" }, { Title: "B", Pages: 1 }, { Title: "C", Pages: 1 }, { Title: "D" }, { Notes: "no title" }]);
+  const input = file("books.csv", "Title,Pages\nB,2\nC,3\nE,5\n");
+  const dry = await runCli(importArgs(input, "--key", "Title", "--mode", "sync", "--dry-run"), env);
+  expect(dry.code, dry.stderr).toBe(0);
+  expect(dry.stderr).toContain("would create 1 and update 2 and delete 3 records; nothing written");
+  expect(books()).toHaveLength(5);
+
+  const result = await runCli(importArgs(input, "--key", "Title", "--mode", "sync", "--json"), env);
+  expect(result.code, result.stderr).toBe(0);
+  expect(JSON.parse(result.stdout)).toMatchObject({ created: 1, updated: 2, deleted: 3, failed: 0 });
+  expect(books().map((record) => [record.fields.Title, record.fields.Pages]).sort()).toEqual([["B", 2], ["C", 3], ["E", 5]]);
+
+  const again = await runCli(importArgs(input, "--key", "Title", "--mode", "sync"), env);
+  expect(again.stderr).toContain("says this import is complete");
+  const noKey = await runCli(importArgs(input, "--mode", "sync"), env);
+  expect(noKey.code).toBe(2);
+  expect(noKey.stderr).toContain("--mode sync matches rows to records: name the field with --key FIELD");
+});

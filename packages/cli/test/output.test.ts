@@ -87,6 +87,7 @@ test("the import summary counts what was done; --json puts it on stdout", async 
     skipped: 0,
     failed: 0,
     unknown: 0,
+    deleted: 0,
     seconds: expect.any(Number),
     requests: 4,
     rateLimited: 0,
