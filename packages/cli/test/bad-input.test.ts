@@ -92,7 +92,7 @@ test("a column mapped to a computed field, or a --map naming nothing, is a usage
 test("usage errors exit 2 with a message", async () => {
   const path = file("books.csv", "Title\nA\n");
   await refused(importFile(path, "--mode", "upsert"), 2, "--mode upsert matches rows to records: name the field with --key FIELD");
-  await refused(importFile(path, "--mode", "merge"), 2, "argument 'merge' is invalid. Allowed choices are create, upsert, update.");
+  await refused(importFile(path, "--mode", "merge"), 2, "argument 'merge' is invalid. Allowed choices are create, upsert, update, sync.");
   await refused(importFile(path, "--key", "Pages"), 2, "--key Pages: no column of the file goes to that field");
   await refused(importFile(path, "--key", "Cover"), 2, "--key Cover: no column of the file goes to that field");
   await refused(importFile(path, "--qps", "fast"), 2, '--qps must be a number of requests per second (up to 1000) or "off", got "fast"');
