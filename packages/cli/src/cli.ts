@@ -10,7 +10,6 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 run(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
-  stdoutIsTTY: process.stdout.isTTY === true,
   stderrIsTTY: process.stderr.isTTY === true,
   env: process.env,
   secrets: new Set(),

@@ -6,7 +6,6 @@ export interface Io {
   stderr: Writable;
   /** A progress bar and a table only on a terminal; elsewhere plain lines and no escape codes. */
   stderrIsTTY: boolean;
-  stdoutIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   /** Anything printed passes through this, so a token that reached a message never reaches the screen. */
   secrets: Set<string>;

@@ -31,7 +31,7 @@ async function runHere(argv: string[], tty: boolean) {
   let err = "";
   stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
   stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  const code = await run(argv, { stdout, stderr, stdoutIsTTY: tty, stderrIsTTY: tty, env, secrets: new Set() });
+  const code = await run(argv, { stdout, stderr, stderrIsTTY: tty, env, secrets: new Set() });
   return { code, stdout: out, stderr: err };
 }
 
