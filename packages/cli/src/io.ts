@@ -4,7 +4,7 @@ import type { Writable } from "node:stream";
 export interface Io {
   stdout: Writable;
   stderr: Writable;
-  /** A progress bar and a table only on a terminal; elsewhere plain lines and no escape codes. */
+  /** The progress bar is drawn only on a terminal; elsewhere nothing but plain lines, no escape codes. */
   stderrIsTTY: boolean;
   env: NodeJS.ProcessEnv;
   /** Anything printed passes through this, so a token that reached a message never reaches the screen. */
