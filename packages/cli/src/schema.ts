@@ -19,6 +19,16 @@ function details(field: TableField): string {
   return parts.join("; ");
 }
 
+/** Hangul, CJK, full-width forms: the characters a terminal draws two cells wide (Unicode East Asian Wide). */
+const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u;
+
+/** Terminal cells a string takes, so that columns of Chinese field names line up. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const character of text) width += WIDE.test(character) ? 2 : 1;
+  return width;
+}
+
 export async function runSchema(table: Table, options: { viewId: string | undefined; json: boolean }, io: Io): Promise<ExitCode> {
   const fields = await table.fields({ viewId: options.viewId });
   if (options.json) {
@@ -29,8 +39,7 @@ export async function runSchema(table: Table, options: { viewId: string | undefi
     ["FIELD", "ID", "TYPE", "WRITABLE", "DETAILS"],
     ...fields.map((field) => [`${field.name}${field.isPrimary ? " (primary)" : ""}`, field.id, field.type, kindOf(field) === "computed" ? "no" : "yes", details(field)]),
   ];
-  // Widths by code points, so Chinese names line up well enough without measuring the terminal's cells.
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => [...row[column]!].length)));
-  for (const row of rows) print(io, row.map((cell, column) => (column === row.length - 1 ? cell : cell + " ".repeat(widths[column]! - [...cell].length))).join("  ").trimEnd());
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => displayWidth(row[column]!))));
+  for (const row of rows) print(io, row.map((cell, column) => (column === row.length - 1 ? cell : cell + " ".repeat(widths[column]! - displayWidth(cell)))).join("  ").trimEnd());
   return EXIT.ok;
 }

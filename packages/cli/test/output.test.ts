@@ -44,6 +44,9 @@ test("schema prints a table of the fields, and JSON with --json", async () => {
   expect(lines).toContainEqual(expect.stringMatching(/^Genre\s+fldGenre\s+SingleSelect\s+yes\s+options: Novel, Poetry$/));
   expect(lines).toContainEqual(expect.stringMatching(/^Summary\s+fldSummary\s+Formula\s+no\s+expression: CONCATENATE/));
   expect(lines).toHaveLength(19);
+  // The ids line up under their heading, after a Chinese name too (each character two cells wide).
+  const shelf = lines.find((line) => line.startsWith("书架"))!;
+  expect(shelf.indexOf("fldShelf") + 2).toBe(lines[0]!.indexOf("ID"));
 
   const json = await runCli(["vika", "schema", BOOKS, "--qps", "off", "--json"], env);
   const fields = JSON.parse(json.stdout);
