@@ -9,9 +9,11 @@
  *   {"complete": true}                     every row is written
  *
  * A create that was sent but has neither `ok` nor `fail` has an unknown outcome. Lines are appended with one
- * write(2) each, which a killed process cannot tear: the kernel has the bytes once the call returns.
+ * write(2) each, which a killed process cannot tear: the kernel has the bytes once the call returns. `send` lines
+ * are also flushed to disk before the request goes out, so that even a machine that goes down mid-import leaves
+ * no row sent without a trace; a lost `ok` line only makes its rows unknown, which a key lookup settles.
  */
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { CliError, EXIT } from "./errors.js";
 
 export interface JournalHeader {
@@ -110,16 +112,17 @@ export class Journal {
       throw new CliError(`cannot write the journal ${path} (${(error as NodeJS.ErrnoException).code ?? "error"}); choose another place with --journal FILE`, EXIT.usage);
     }
     const journal = new Journal(path, fd, lockPath, state);
-    if (!exists) journal.#append({ header });
+    if (!exists) journal.#append({ header }, true);
     return journal;
   }
 
-  #append(entry: unknown): void {
+  #append(entry: unknown, durable = false): void {
     writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
+    if (durable) fdatasyncSync(this.#fd);
   }
 
   sending(rows: number[], op: Op): void {
-    this.#append({ send: rows, op });
+    this.#append({ send: rows, op }, true);
     if (op === "create") for (const row of rows) this.state.unknown.add(row);
   }
 
