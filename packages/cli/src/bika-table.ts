@@ -59,7 +59,7 @@ export function bikaTable(bika: Bika, spaceId: string, databaseId: string): Tabl
     fields: () => fieldsOnce(),
     async *records(options = {}): AsyncGenerator<TableRecord> {
       if (options.viewId === undefined) {
-        for await (const record of database.recordsV2.listAll({ fieldKey: "id", pageSize: 1000 })) {
+        for await (const record of database.recordsV2.listAll({ fieldKey: "id", pageSize: 1000, fields: options.fieldIds })) {
           yield { id: record.id, cells: record.fields as Record<string, unknown> };
         }
         return;

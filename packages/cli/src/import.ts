@@ -432,7 +432,7 @@ function isFatal(error: Error): boolean {
 async function keyIndex(table: Table, key: Column): Promise<{ byKey: Map<string, string[]>; all: string[] }> {
   const index = new Map<string, string[]>();
   const all: string[] = [];
-  for await (const record of table.records()) {
+  for await (const record of table.records({ fieldIds: [key.field.id] })) {
     all.push(record.id);
     const text = keyText(key.field, key.kind, record.cells[key.field.id]);
     if (text === "") continue;

@@ -31,7 +31,8 @@ export interface Table {
   /** How an export names members: by name where the API can take names back, else by id. */
   readonly memberExport: "name" | "id";
   fields(options?: { viewId?: string | undefined }): Promise<TableField[]>;
-  records(options?: { viewId?: string | undefined }): AsyncIterable<TableRecord>;
+  /** Every record; with `fieldIds`, only those cells (a key lookup needs one). */
+  records(options?: { viewId?: string | undefined; fieldIds?: string[] | undefined }): AsyncIterable<TableRecord>;
   /** Creates up to `maxPerWrite` records (cells by field id); resolves to their ids in order. */
   create(cells: Array<Record<string, unknown>>): Promise<string[]>;
   update(records: Array<{ id: string; cells: Record<string, unknown> }>): Promise<void>;

@@ -40,7 +40,7 @@ export function vikaTable(vika: Vika, datasheetId: string): Table {
       return fields.map(tableField);
     },
     async *records(options = {}): AsyncGenerator<TableRecord> {
-      for await (const record of datasheet.records.queryAll({ viewId: options.viewId, fieldKey: "id" })) {
+      for await (const record of datasheet.records.queryAll({ viewId: options.viewId, fields: options.fieldIds, fieldKey: "id" })) {
         yield { id: record.recordId, cells: record.fields as Record<string, unknown> };
       }
     },
