@@ -101,10 +101,12 @@ test("the import summary counts what was done; --json puts it on stdout", async 
 });
 
 test("--help on every command shows examples and exits 0; --version gives the package's", async () => {
-  for (const command of [[], ["vika"], ["vika", "export"], ["vika", "import"], ["vika", "schema"], ["vika", "typegen"]]) {
+  const commands = [[], ["vika"], ["bika"], ...["vika", "bika"].flatMap((api) => ["export", "import", "schema", "typegen"].map((name) => [api, name]))];
+  for (const command of commands) {
     const result = await runCli([...command, "--help"]);
     expect(result.code, command.join(" ")).toBe(0);
     if (command.length !== 1) expect(result.stdout, command.join(" ")).toContain("Examples:");
+    else expect(result.stdout, command.join(" ")).toContain("Exit codes:");
     expect(result.stdout).toMatch(/^Usage: bikavika/);
   }
   const version = await runCli(["--version"]);
