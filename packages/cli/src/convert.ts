@@ -76,7 +76,10 @@ export function kindOf(field: TableField): Kind {
 /** Kinds whose text identifies a record, for `--key`. */
 export const KEY_KINDS: ReadonlySet<Kind> = new Set(["text", "number", "currency", "percent", "datetime", "select", "url", "email", "phone"]);
 
-/** A cell longer than this is refused before anything is sent: no server takes a request that size. */
+/**
+ * This command's bound on one cell, checked before anything is sent: a longer one is almost always a broken file
+ * (an unclosed quote swallowing the rest), and ten of them would make a write request of megabytes.
+ */
 export const MAX_CELL_CHARS = 100_000;
 
 /** A file an attachment cell names: a local path, or the URL an export wrote (downloaded, then uploaded). */
