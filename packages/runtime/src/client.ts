@@ -3,7 +3,8 @@ import { invalid, isSendableHeader } from "./config.js";
 import { ConfigurationError } from "./errors.js";
 import type { RetryOptions } from "./retry.js";
 import type { RateLimitOptions } from "./throttle.js";
-import { createTransport } from "./transport.js";
+import { PATH_TEMPLATE_KEY, createTransport } from "./transport.js";
+import type { Logger } from "./log.js";
 
 /** Options are optional: `undefined` means the default, so that wrappers can pass theirs through as they are. */
 export interface ApiClientConfig {
@@ -23,6 +24,8 @@ export interface ApiClientConfig {
   timeoutMs?: number | undefined;
   /** The largest response body read, in bytes once decoded. Default 64 MiB. */
   maxResponseBytes?: number | undefined;
+  /** Told of every attempt, never the token (RUNTIME.md, "Logging"). Default: none, or stderr with `BIKAVIKA_LOG=debug`. */
+  logger?: Logger | undefined;
 }
 
 /** A URL as it may be shown in a message: no user name or password. */
@@ -101,7 +104,9 @@ export function secretsOf(config: { token?: string | undefined; headers?: unknow
 export function authMiddleware(token: string, baseUrl: string): Middleware {
   const origin = new URL(baseUrl).origin;
   return {
-    onRequest({ request }) {
+    onRequest({ request, schemaPath }) {
+      // For the logger: the operation's template, never the ids in the URL.
+      (request as unknown as Record<string, unknown>)[PATH_TEMPLATE_KEY] = schemaPath;
       if (new URL(request.url).origin === origin) request.headers.set("Authorization", `Bearer ${token}`);
       else request.headers.delete("Authorization");
     },
@@ -131,6 +136,8 @@ export interface RuntimeOptions {
   timeoutMs?: number | undefined;
   /** The largest response body read, in bytes once decoded (RUNTIME.md, "Hostile servers"). Default 64 MiB. */
   maxResponseBytes?: number | undefined;
+  /** Told of every attempt, never the token (RUNTIME.md, "Logging"). Default: none, or stderr with `BIKAVIKA_LOG=debug`. */
+  logger?: Logger | undefined;
   /** Records per write request in bulk writes. Default 10, the servers' limit. */
   maxRecordsPerWrite?: number | undefined;
   /** Pages requested ahead of the one being read by the paging iterators (RUNTIME.md, "Pagination"). Default 4. */

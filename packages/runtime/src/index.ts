@@ -28,7 +28,9 @@ export { DEFAULT_RETRY, isConnectFailure, isIdempotentMethod, isLocalFailure, pa
 export type { Failure, ResolvedRetry, RetryOptions } from "./retry.js";
 export { limiterFor, rateLimitKey, sleep, slidingWindowLimiter } from "./throttle.js";
 export type { Limiter, RateLimitOptions } from "./throttle.js";
-export { DEFAULT_MAX_RESPONSE_BYTES, REQUEST_OPTIONS_KEY, TransportFailure, attemptsOf, createTransport } from "./transport.js";
+export { debugLogger, loggerFromEnvironment } from "./log.js";
+export type { ClientEvent, Logger } from "./log.js";
+export { DEFAULT_MAX_RESPONSE_BYTES, PATH_TEMPLATE_KEY, REQUEST_OPTIONS_KEY, TransportFailure, attemptsOf, createTransport } from "./transport.js";
 export type { FailureDetail, RequestOptions, TransportOptions } from "./transport.js";
 export type {
   CallOptions,

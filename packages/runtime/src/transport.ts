@@ -16,6 +16,7 @@ import {
   retryDelayMs,
   shouldRetry,
 } from "./retry.js";
+import { type Logger, loggableRequestId, loggerFromEnvironment } from "./log.js";
 import { type RateLimitOptions, limiterFor, sleep, slidingWindowLimiter } from "./throttle.js";
 
 /** Per-call options, carried from openapi-fetch's init to this layer on the Request object. */
@@ -39,7 +40,15 @@ export interface TransportOptions {
   timeoutMs?: number | undefined;
   /** The largest response body read, counted once decoded. Default 64 MiB. */
   maxResponseBytes?: number | undefined;
+  /** Told of every attempt (RUNTIME.md, "Logging"); by default none, or stderr with `BIKAVIKA_LOG=debug`. */
+  logger?: Logger | undefined;
 }
+
+/**
+ * The key under which the client's middleware puts the operation's path template on the Request, so that the
+ * logger names the operation without its ids.
+ */
+export const PATH_TEMPLATE_KEY = "bikavikaPathTemplate";
 
 /** The default of `maxResponseBytes`: far above any page the APIs send (1000 records), far below a bomb. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -175,6 +184,16 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
     slidingWindowLimiter(rateLimit); // refuses a bad rate now, not at the first request
   }
   if (customFetch !== undefined && typeof customFetch !== "function") invalid("fetch", "a function", customFetch);
+  if (options.logger !== undefined && typeof options.logger !== "function") invalid("logger", "a function", options.logger);
+  const logger = options.logger ?? loggerFromEnvironment();
+  // A logger that throws must not change what a call does.
+  const log: Logger | undefined =
+    logger &&
+    ((event) => {
+      try {
+        logger(event);
+      } catch {}
+    });
 
   return async (input, init) => {
     const original = input instanceof Request && init === undefined ? input : new Request(input, init);
@@ -185,6 +204,7 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
     const callerSignal = original.signal;
     const limiter = rateLimit ? limiterFor(token, new URL(original.url).pathname, rateLimit) : undefined;
     const giveUp = (failure: Failure, attempt: number) => attempt > retry.retries || !shouldRetry(failure, idempotent);
+    const named = log && { method: original.method, path: String((input as unknown as Record<string, unknown>)[PATH_TEMPLATE_KEY] ?? new URL(original.url).pathname) };
     // A header fetch cannot send (one a middleware set, say) is the caller's mistake: refused before anything
     // is sent, never retried as if the network had failed. The value is not echoed: it may be a secret.
     for (const [name, value] of original.headers) {
@@ -194,12 +214,15 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
     }
 
     for (let attempt = 1; ; attempt += 1) {
+      const queued = log && performance.now();
       try {
         callerSignal.throwIfAborted();
         await limiter?.acquire(callerSignal);
       } catch (error) {
         throw new TransportFailure("abort", attempt - 1, timeoutMs, error);
       }
+      const sent = log && performance.now();
+      if (named) log({ type: "request", ...named, attempt, waitedMs: (sent as number) - (queued as number) });
       // One controller per attempt, aborted by the caller's signal or the attempt's timer: cheaper than
       // AbortSignal.timeout() joined with AbortSignal.any(), which every request would pay for.
       const attemptController = timeoutMs ? new AbortController() : undefined;
@@ -251,6 +274,23 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
         clearTimeout(timer);
         callerSignal.removeEventListener("abort", forwardAbort);
       }
+      // What ended the attempt: the status, or why no answer came.
+      const outcome: Failure | "abort" | "local" = response
+        ? response.status
+        : callerSignal.aborted
+          ? "abort"
+          : isLocalFailure(thrown)
+            ? "local"
+            : timedOut
+              ? "timeout"
+              : isConnectFailure(thrown)
+                ? "connect"
+                : "dropped";
+      const durationMs = named ? performance.now() - (sent as number) : 0;
+      if (named && response) {
+        const requestId = ["x-request-id", "request-id", "x-trace-id", "x-b3-traceid"].map((name) => response!.headers.get(name)).find(Boolean);
+        log({ type: "response", ...named, attempt, status: response.status, durationMs, requestId: loggableRequestId(requestId ?? undefined, token) });
+      } else if (named) log({ type: "failure", ...named, attempt, reason: outcome as string, durationMs });
       let retryAfterMs: number | undefined;
       if (response) {
         retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
@@ -259,13 +299,14 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
           return response;
         }
       } else {
-        if (callerSignal.aborted) throw new TransportFailure("abort", attempt, timeoutMs, callerSignal.reason, true);
-        if (isLocalFailure(thrown)) throw new TransportFailure("local", attempt, timeoutMs, thrown);
-        const failure = timedOut ? "timeout" : isConnectFailure(thrown) ? "connect" : "dropped";
-        if (giveUp(failure, attempt)) throw new TransportFailure(failure, attempt, timeoutMs, thrown);
+        if (outcome === "abort") throw new TransportFailure("abort", attempt, timeoutMs, callerSignal.reason, true);
+        if (outcome === "local") throw new TransportFailure("local", attempt, timeoutMs, thrown);
+        if (giveUp(outcome, attempt)) throw new TransportFailure(outcome as "timeout" | "connect" | "dropped", attempt, timeoutMs, thrown);
       }
+      const delayMs = retryAfterMs ?? retryDelayMs(retry, attempt - 1);
+      if (named) log({ type: "retry", ...named, attempt, delayMs, reason: outcome });
       try {
-        await sleep(retryAfterMs ?? retryDelayMs(retry, attempt - 1), callerSignal);
+        await sleep(delayMs, callerSignal);
       } catch (error) {
         throw new TransportFailure("abort", attempt, timeoutMs, error);
       }
