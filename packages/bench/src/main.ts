@@ -13,9 +13,14 @@
 //      requests per second for pages and 10-record creates (raw fetch, 4 at a time);
 //  (f) at the rate-limit floor over a real network: the emulator answers after 150 ms and allows 5 or 20 requests
 //      a second (the client's rate limit set to match); reading 20,000 records with queryAll and writing 2,000
-//      with records.create, each against its floor, (ceil(requests / qps) − 1) s plus one round trip.
-import { type ChildProcess, fork } from "node:child_process";
-import { writeFileSync } from "node:fs";
+//      with records.create, each against its floor, (ceil(requests / qps) − 1) s plus one round trip;
+//  (g) the `bikavika` command line: a 10,000-row CSV import at 5 requests/s against its floor, and the peak memory
+//      of exporting 10,000 and 100,000 records to CSV (flat: the export streams).
+import { type ChildProcess, fork, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Bika } from "@bikavika/bika";
@@ -48,6 +53,8 @@ const BIKA_RECORDS = 1000;
 const THROUGHPUT = { warmup: 20, requests: 400, concurrency: 4 };
 /** Part (f): the server's answer delay, the plans, and the sizes read and written. */
 const FLOOR = { latencyMs: 150, plans: [5, 20], readRecords: 20_000, writeRecords: 2_000 };
+/** Part (g): the command line's import size and rate, and the export sizes whose memory is compared. */
+const CLI = { importRows: 10_000, qps: 5, exportSizes: [10_000, 100_000] };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Processes
@@ -316,6 +323,50 @@ for (const qps of FLOOR.plans) {
   server.stop();
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// (g) The command line
+
+/** The installed `bikavika` bin, run with Node and a preload that reports its peak RSS. */
+const cliBin = join(createRequire(import.meta.url).resolve("@bikavika/cli/package.json"), "..", "dist", "cli.js");
+const rssOnExit = fileURLToPath(new URL("../src/rss-on-exit.cjs", import.meta.url));
+function bikavika(args: string[], host: string): Promise<{ seconds: number; peakRss: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const began = performance.now();
+    const child = spawn(process.execPath, ["--require", rssOnExit, cliBin, ...args], {
+      env: { ...process.env, VIKA_TOKEN: `${TOKEN}Cli`, VIKA_HOST: host },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.once("exit", (code) => {
+      const seconds = (performance.now() - began) / 1000;
+      const peakRss = Number(/bench-peak-rss=(\d+)/.exec(stderr)?.[1]);
+      if (code === 0 && peakRss > 0) resolve({ seconds, peakRss, stderr });
+      else reject(new Error(`bikavika ${args.join(" ")} exited with ${code}:\n${stderr}`));
+    });
+  });
+}
+
+console.log(`(g) the command line: a ${CLI.importRows.toLocaleString("en")}-row import at ${CLI.qps} requests/s, exports of ${CLI.exportSizes.map((size) => size.toLocaleString("en")).join(" and ")} records …`);
+const cliWork = mkdtempSync(join(tmpdir(), "bikavika-bench-cli-"));
+const importServer = await startEmulatorProcess("vika", 0, CLI.qps);
+const csv = join(cliWork, "rows.csv");
+writeFileSync(csv, `Name,Number\n${Array.from({ length: CLI.importRows }, (_, index) => `Row ${index},${index}`).join("\n")}\n`);
+const importRun = await bikavika(["vika", "import", BULK_DATASHEET, csv, "--qps", String(CLI.qps), "--no-progress"], importServer.baseUrl);
+const { stats: importStats, created: importCreated } = await importServer.report();
+importServer.stop();
+if (importCreated !== CLI.importRows) throw new Error(`the import left ${importCreated} of ${CLI.importRows} records`);
+const importFloor = Math.ceil(importStats.requests / CLI.qps) - 1;
+const cliImport = { rows: CLI.importRows, qps: CLI.qps, seconds: importRun.seconds, requests: importStats.requests, floorSeconds: importFloor, ratio: importRun.seconds / importFloor, status429: importStats.rateLimited };
+const cliExports: Array<{ records: number; seconds: number; peakRssMb: number }> = [];
+for (const size of CLI.exportSizes) {
+  const server = await startEmulatorProcess("vika", size, "off");
+  const run = await bikavika(["vika", "export", BENCH_DATASHEET, "--format", "csv", "--out", join(cliWork, `export-${size}.csv`), "--qps", "off", "--no-progress"], server.baseUrl);
+  server.stop();
+  cliExports.push({ records: size, seconds: run.seconds, peakRssMb: run.peakRss / 2 ** 20 });
+}
+rmSync(cliWork, { recursive: true, force: true });
+
 console.log("(d) type-checking consumer projects …");
 const typecheck = await measureTypecheck();
 const [typecheckBaseline] = typecheck;
@@ -413,6 +464,17 @@ console.log(
   ),
 );
 
+console.log(`\n(g) The bikavika command line: an import against its floor (ceil(requests / qps) − 1 s), exports' peak RSS\n`);
+console.log(
+  table(
+    ["run", "seconds", "requests", "floor s", "× floor", "429s", "peak RSS MB"],
+    [
+      [`import ${cliImport.rows.toLocaleString("en")} CSV rows at ${cliImport.qps}/s`, cliImport.seconds.toFixed(1), String(cliImport.requests), cliImport.floorSeconds.toFixed(0), cliImport.ratio.toFixed(3), String(cliImport.status429), ""],
+      ...cliExports.map((run) => [`export ${run.records.toLocaleString("en")} records to CSV`, run.seconds.toFixed(1), "", "", "", "", run.peakRssMb.toFixed(0)]),
+    ],
+  ),
+);
+
 const results = {
   date: new Date().toISOString(),
   node: process.version,
@@ -424,6 +486,7 @@ const results = {
   typecheck,
   emulator: emulatorResults,
   floor: { settings: FLOOR, rows: floorRows },
+  cli: { import: cliImport, exports: cliExports },
 };
 const output = fileURLToPath(new URL("../results.json", import.meta.url));
 writeFileSync(output, `${JSON.stringify(results, null, 2)}\n`);
