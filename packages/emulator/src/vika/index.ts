@@ -603,10 +603,12 @@ export function createVikaApi(seed: VikaSeed, limits: VikaLimits = { maxRecordsP
         if (!field) throw badRequest(`api_params_invalid_sort: sort names a field "${rule.field}" the datasheet does not have`);
         return { field, direction: rule.order === "asc" ? 1 : -1 };
       });
-      rows = [...rows].sort((left, right) => {
-        for (const { field, direction } of keys) {
-          const a = formulaValue(datasheet, left, field);
-          const b = formulaValue(datasheet, right, field);
+      // Each row's sort values are read once, not once per comparison (a formula cell is computed each read).
+      const decorated = rows.map((row) => ({ row, values: keys.map(({ field }) => formulaValue(datasheet, row, field)) }));
+      decorated.sort((left, right) => {
+        for (const [index, { direction }] of keys.entries()) {
+          const a = left.values[index]!;
+          const b = right.values[index]!;
           if (a === b) continue;
           // Empty cells sort first in ascending order.
           if (a === null) return -direction;
@@ -616,6 +618,7 @@ export function createVikaApi(seed: VikaSeed, limits: VikaLimits = { maxRecordsP
         }
         return 0;
       });
+      rows = decorated.map(({ row }) => row);
     }
     const total = maxRecords ? Math.min(maxRecords, rows.length) : rows.length;
     const start = (pageNum - 1) * pageSize;
