@@ -244,6 +244,14 @@ const round = (value: number, digits: number, mode: (n: number) => number) => {
 };
 const dateOf = (value: Value) => new Date(typeof value === "number" ? value : Date.parse(toText(value)));
 
+/** The longest text a formula may build: REPT and friends must not grow a string until memory runs out. */
+const MAX_TEXT = 100_000;
+
+/** Refuses, before it is built, a text longer than MAX_TEXT. */
+function fits(length: number, what: string): void {
+  if (length > MAX_TEXT) throw new FormulaError(`${what} would make a text longer than ${MAX_TEXT} characters`);
+}
+
 /** The supported functions, by upper-case name: each takes evaluated arguments. */
 const FUNCTIONS: Record<string, (args: Value[]) => Value> = {
   AND: (args) => args.every(truthy),
@@ -259,7 +267,11 @@ const FUNCTIONS: Record<string, (args: Value[]) => Value> = {
   LOWER: ([value = null]) => toText(value).toLowerCase(),
   UPPER: ([value = null]) => toText(value).toUpperCase(),
   TRIM: ([value = null]) => toText(value).trim(),
-  CONCATENATE: (args) => args.map(toText).join(""),
+  CONCATENATE: (args) => {
+    const texts = args.map(toText);
+    fits(texts.reduce((sum, text) => sum + text.length, 0), "CONCATENATE");
+    return texts.join("");
+  },
   LEFT: ([value = null, count = 1]) => toText(value).slice(0, Math.max(0, toNumber(count))),
   RIGHT: ([value = null, count = 1]) => {
     const text = toText(value);
@@ -272,8 +284,17 @@ const FUNCTIONS: Record<string, (args: Value[]) => Value> = {
     const found = toText(haystack).toLowerCase().indexOf(toText(needle).toLowerCase(), Math.max(0, toNumber(start) - 1));
     return found < 0 ? null : found + 1;
   },
-  SUBSTITUTE: ([value = null, from = null, to = null]) => toText(value).split(toText(from)).join(toText(to)),
-  REPT: ([value = null, count = 0]) => toText(value).repeat(Math.min(10_000, Math.max(0, toNumber(count)))),
+  SUBSTITUTE: ([value = null, from = null, to = null]) => {
+    const pieces = toText(value).split(toText(from));
+    fits(pieces.reduce((sum, piece) => sum + piece.length, 0) + (pieces.length - 1) * toText(to).length, "SUBSTITUTE");
+    return pieces.join(toText(to));
+  },
+  REPT: ([value = null, count = 0]) => {
+    const text = toText(value);
+    const times = Math.max(0, Math.floor(toNumber(count)) || 0);
+    fits(text.length * times, "REPT");
+    return text.repeat(times);
+  },
   T: ([value = null]) => (typeof value === "string" ? value : ""),
   VALUE: ([value = null]) => toNumber(toText(value).replace(/[^0-9.eE+-]/g, "")),
   ARRAYJOIN: ([value = null, separator = ", "]) => (Array.isArray(value) ? value.map(toText).join(toText(separator)) : toText(value)),
@@ -313,6 +334,12 @@ export interface FormulaContext {
   recordId: string;
 }
 
+/** A value, once checked against MAX_TEXT. */
+function bounded(value: Value): Value {
+  if (typeof value === "string" && value.length > MAX_TEXT) throw new FormulaError(`a text longer than ${MAX_TEXT} characters`);
+  return value;
+}
+
 export function evaluate(node: Node, context: FormulaContext): Value {
   switch (node.kind) {
     case "literal":
@@ -334,7 +361,7 @@ export function evaluate(node: Node, context: FormulaContext): Value {
         const taken = truthy(condition ? evaluate(condition, context) : null) ? then : otherwise;
         return taken ? evaluate(taken, context) : null;
       }
-      return FUNCTIONS[node.name]!(node.args.map((arg) => evaluate(arg, context)));
+      return bounded(FUNCTIONS[node.name]!(node.args.map((arg) => evaluate(arg, context))));
     case "binary": {
       const left = evaluate(node.left, context);
       if (node.op === "&&") return truthy(left) && truthy(evaluate(node.right, context));
@@ -353,6 +380,7 @@ export function evaluate(node: Node, context: FormulaContext): Value {
         case "%":
           return toNumber(left) % toNumber(right);
         case "&":
+          fits(toText(left).length + toText(right).length, "&");
           return toText(left) + toText(right);
         default:
           return compare(node.op, left, right);

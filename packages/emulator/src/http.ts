@@ -153,6 +153,8 @@ export interface HttpOptions {
   host?: string | undefined;
   /** The largest request body accepted. Default 32 MiB. */
   maxBodyBytes?: number | undefined;
+  /** Requests the log keeps, the latest (older ones are dropped, so a long-running emulator does not grow). Default 100,000. */
+  maxLogEntries?: number | undefined;
   /** Called after a request that may have changed the state (any method but GET) was handled successfully. */
   onChange?: (() => void) | undefined;
 }
@@ -207,6 +209,8 @@ export async function startHttp(options: HttpOptions): Promise<HttpServer> {
   const forced: Array<FaultKind | "none"> = [];
   const windows = new Map<string, { start: number; used: number }>();
   const log: RequestLogEntry[] = [];
+  const maxLog = options.maxLogEntries ?? 100_000;
+  let received = 0;
   const pending = new Set<Promise<unknown>>();
   const sockets = new Set<Socket>();
   let origin = "";
@@ -366,7 +370,7 @@ export async function startHttp(options: HttpOptions): Promise<HttpServer> {
 
   const server: Server = createServer((request, response) => {
     const entry: RequestLogEntry = {
-      seq: log.length + 1,
+      seq: (received += 1),
       method: (request.method ?? "GET").toUpperCase(),
       path: (request.url ?? "/").split("?")[0]!,
       status: 200,
@@ -377,6 +381,8 @@ export async function startHttp(options: HttpOptions): Promise<HttpServer> {
       records: undefined,
     };
     log.push(entry);
+    // Trimmed in batches, so that keeping the newest entries costs no more than pushing them.
+    if (log.length >= 2 * maxLog) log.splice(0, log.length - maxLog);
     const work = (async () => {
       if (options.latencyMs) await sleep(options.latencyMs);
       await handle(request, response, entry);

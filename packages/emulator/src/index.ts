@@ -60,7 +60,7 @@ export interface Emulator {
   url: string;
   /** The base URL to give the API's client (`url` for Vika, `url + "/api/openapi/bika"` for Bika). */
   baseUrl: string;
-  /** Every request received, in order. */
+  /** The requests received, in order: the latest 100,000 (and at most twice that), so a long run does not grow. */
   log: readonly RequestLogEntry[];
   /** Puts the state back to the seed (for test isolation). */
   reset(): void;
@@ -89,14 +89,16 @@ export const seedSchema = {
   $defs: { vika: vikaSeedSchema, bika: bikaSeedSchema },
 } as const;
 
-let validator: ReturnType<Ajv2020["compile"]> | undefined;
+/** One compiled validator per API, made on first use. */
+const validators = new Map<EmulatedApiName, ReturnType<Ajv2020["compile"]>>();
 
 /** Checks a seed against the schema; a SeedError names the file, the JSON path and what was expected. */
 export function checkSeed(seed: unknown, api: EmulatedApiName, source = "seed"): void {
-  const schema = api === "vika" ? vikaSeedSchema : bikaSeedSchema;
-  const ajv = new Ajv2020({ allErrors: false, strict: false });
-  validator ??= ajv.compile(schema);
-  const check = api === "vika" ? validator : ajv.compile(schema);
+  let check = validators.get(api);
+  if (!check) {
+    check = new Ajv2020({ allErrors: false, strict: false }).compile(api === "vika" ? vikaSeedSchema : bikaSeedSchema);
+    validators.set(api, check);
+  }
   if (!check(seed)) {
     const [error] = check.errors ?? [];
     const path = `$${(error?.instancePath ?? "").replace(/\/([^/]+)/g, (_match, key: string) => (/^\d+$/.test(key) ? `[${key}]` : `.${key}`))}`;
@@ -212,11 +214,14 @@ async function persist(dataDir: string, name: EmulatedApiName, api: EmulatedApi)
   const write = () => {
     timer = undefined;
     const bytes = serialize(api.exportState());
-    writing = writing.then(async () => {
-      const temporary = `${file}.${process.pid}.tmp`;
-      await writeFile(temporary, bytes);
-      await rename(temporary, file);
-    });
+    writing = writing
+      .then(async () => {
+        const temporary = `${file}.${process.pid}.tmp`;
+        await writeFile(temporary, bytes);
+        await rename(temporary, file);
+      })
+      // A failed write (a full disk, a removed directory) is said, and the next change tries again.
+      .catch((error: unknown) => void process.stderr.write(`bikavika-emulator: could not save the state to ${file}: ${(error as Error).message}\n`));
     return writing;
   };
   return {

@@ -329,3 +329,61 @@ describe("snapshot", () => {
     }
   });
 });
+
+describe("what a careless or hostile client sends", () => {
+  it("answers a sort index in the billions at once, and orders indexed sort pairs by their index", async () => {
+    emulator = await startEmulator({ api: "vika", qps: false });
+    const huge = await fetch(`${emulator.url}/fusion/v1/datasheets/${TASKS}/records?sort[4294967290][field]=Title&sort[4294967290][order]=desc`, { headers: auth });
+    expect((await huge.json()).data.records.map((record: { fields: { Title: string } }) => record.fields.Title)).toEqual(["Write the spec", "Ship it", "Build the client"]);
+    const pairs = await fetch(`${emulator.url}/fusion/v1/datasheets/${TASKS}/records?sort[1][field]=Title&sort[0][field]=Done&sort[0][order]=desc&sort[1][order]=asc`, { headers: auth });
+    expect((await pairs.json()).data.records.map((record: { fields: { Title: string } }) => record.fields.Title)).toEqual(["Write the spec", "Build the client", "Ship it"]);
+  });
+
+  it("refuses a date no Date can hold, so reading the datasheet as text keeps working", async () => {
+    emulator = await startEmulator({ api: "vika", qps: false });
+    const vika = new Vika({ token: "uskCareless", host: emulator.url, rateLimit: false });
+    await expect(vika.datasheet(TASKS).records.create([{ fields: { Title: "far", Due: 1e300 } }])).rejects.toThrow(/timestamp/);
+    expect((await vika.datasheet(TASKS).records.query({ cellFormat: "string" })).total).toBe(3);
+  });
+
+  it("keeps no select option from a write it refused", async () => {
+    emulator = await startEmulator({ api: "vika", qps: false });
+    const vika = new Vika({ token: "uskCareless", host: emulator.url, rateLimit: false, maxRecordsPerWrite: 11 });
+    const options = async () => {
+      const { fields } = await vika.datasheet(TASKS).fields.list();
+      return (fields.find((field) => field.name === "Status") as { property: { options: Array<{ name: string }> } }).property.options.map((option) => option.name);
+    };
+    const before = await options();
+    const eleven = Array.from({ length: 11 }, (_, index) => ({ fields: { Title: `t${index}`, Status: "Brand new option" } }));
+    await expect(vika.datasheet(TASKS).records.create(eleven)).rejects.toThrow(/at most 10/);
+    await expect(vika.datasheet(TASKS).records.create([{ fields: { Title: "a", Status: "Another new one" } }, { fields: { Title: "b", Estimate: "x" } }])).rejects.toThrow(/a number/);
+    expect(await options()).toEqual(before);
+  });
+
+  it("refuses a formula that would build an enormous text, with the formula error, not a failure of its own", async () => {
+    emulator = await startEmulator({ api: "vika", qps: false });
+    const vika = new Vika({ token: "uskCareless", host: emulator.url, rateLimit: false });
+    for (const filterByFormula of ['LEN(REPT(REPT(REPT("x",10000),10000),10000)) > 0', 'LEN(SUBSTITUTE(REPT("a",50000),"a",REPT("b",50000))) > 0', `LEN(CONCATENATE(${Array.from({ length: 20 }, () => 'REPT("x",90000)').join(",")})) > 0`]) {
+      await expect(vika.datasheet(TASKS).records.query({ filterByFormula })).rejects.toThrow(/longer than 100000 characters/);
+    }
+  });
+
+  it("keeps only the latest requests in its log", async () => {
+    const { startHttp } = await import("../src/http.js");
+    const server = await startHttp({ routes: [{ method: "GET", path: "/ping", handler: () => "pong" }], bucketOf: () => "user", errors: { unauthorized: "u", notFound: "n", rateLimited: "r", serverError: "s" }, qps: false, maxLogEntries: 3 });
+    try {
+      for (let index = 0; index < 8; index += 1) await fetch(`${server.url}/ping`, { headers: auth });
+      expect(server.log.length).toBeLessThanOrEqual(6);
+      expect(server.log.at(-1)!.seq).toBe(8);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("checks a Vika seed against the Vika schema after a Bika seed was checked", async () => {
+    const { checkSeed } = await import("../src/index.js");
+    expect(() => checkSeed(defaultBikaSeed, "bika")).not.toThrow();
+    expect(() => checkSeed(defaultVikaSeed, "vika")).not.toThrow();
+    expect(() => checkSeed({ api: "vika", spaces: [{ name: "S", nodez: [] }] }, "vika")).toThrow(/nodez/);
+  });
+});

@@ -271,7 +271,8 @@ export function writeCell(field: Field, value: unknown, context: CellContext): u
       return value ? true : undefined;
     case "DateTime": {
       const ms = typeof value === "number" ? value : typeof value === "string" ? Date.parse(value) : Number.NaN;
-      if (!Number.isFinite(ms)) throw refuse(field, "a timestamp in ms or a date string");
+      // Within what a Date can hold (±8.64e15 ms), or the cell could not be read back as a date.
+      if (!(Number.isFinite(ms) && Math.abs(ms) <= 8.64e15)) throw refuse(field, "a timestamp in ms or a date string");
       return ms;
     }
     case "URL": {

@@ -151,14 +151,19 @@ function sortParam(query: URLSearchParams): Array<{ field: string; order: "asc" 
   const fields = query.getAll("sort[][field]");
   const orders = query.getAll("sort[][order]");
   fields.forEach((field, index) => rules.push({ field, order: orders[index] ?? "asc" }));
+  // Indexed pairs by their index, kept in a map: an index such as 4294967290 must not become an array that long.
+  const indexed = new Map<number, { field: unknown; order: unknown }>();
   for (const [key, value] of query) {
     const match = /^sort\[(\d+)\]\[(field|order)\]$/.exec(key);
     if (match) {
       const index = Number(match[1]);
-      (rules[fields.length + index] ??= { field: undefined, order: "asc" })[match[2] as "field" | "order"] = value;
+      const rule = indexed.get(index) ?? { field: undefined, order: "asc" };
+      rule[match[2] as "field" | "order"] = value;
+      indexed.set(index, rule);
     }
   }
-  return rules.filter(Boolean).map((rule) => {
+  rules.push(...[...indexed].sort(([a], [b]) => a - b).map(([, rule]) => rule));
+  return rules.map((rule) => {
     if (!isObject(rule) || typeof rule.field !== "string" || (rule.order !== "asc" && rule.order !== "desc")) {
       throw badRequest("api_params_invalid_sort: each sort rule needs a field and an order of asc or desc");
     }
@@ -650,8 +655,26 @@ export function createVikaApi(seed: VikaSeed, limits: VikaLimits = { maxRecordsP
 
   const tooMany = () => badRequest(`api_params_records_max_count_error: at most ${limits.maxRecordsPerWrite} records per request`);
 
+  /**
+   * Runs a write so that a refusal changes nothing: converting cells adds select options and member options to
+   * the fields as it goes, and a write refused afterwards (one bad record, too many records) must not keep them.
+   */
+  function allOrNothing<T>(datasheet: Datasheet, write: () => T): T {
+    const properties = datasheet.fields.map((field) => structuredClone(field.property));
+    try {
+      return write();
+    } catch (error) {
+      datasheet.fields.forEach((field, index) => (field.property = properties[index]));
+      throw error;
+    }
+  }
+
   function createRecords(request: EmulatorRequest, params: Record<string, string>) {
     const datasheet = datasheetOf(params);
+    return allOrNothing(datasheet, () => createRecordsIn(datasheet, request));
+  }
+
+  function createRecordsIn(datasheet: Datasheet, request: EmulatorRequest) {
     viewOf(datasheet, request.url.searchParams.get("viewId"));
     const { records, fieldKey } = writeBody(request);
     // Every record's cells are checked before anything is written, and before the count (as the field pipe does).
@@ -718,6 +741,10 @@ export function createVikaApi(seed: VikaSeed, limits: VikaLimits = { maxRecordsP
 
   function updateRecords(request: EmulatorRequest, params: Record<string, string>) {
     const datasheet = datasheetOf(params);
+    return allOrNothing(datasheet, () => updateRecordsIn(datasheet, request));
+  }
+
+  function updateRecordsIn(datasheet: Datasheet, request: EmulatorRequest) {
     viewOf(datasheet, request.url.searchParams.get("viewId"));
     const { records, fieldKey } = writeBody(request);
     const updates = records.map((record, index) => {
@@ -1279,9 +1306,11 @@ export function createVikaApi(seed: VikaSeed, limits: VikaLimits = { maxRecordsP
       let created: StoredRecord[];
       try {
         // Every record is checked before any is stored, as a create request is.
-        const converted = cells.map((fields, index) => convertCells(datasheet, fields, "name", `records[${index}]`));
-        checkRowLimit(datasheet, converted.length);
-        created = addRecords(datasheet, converted);
+        created = allOrNothing(datasheet, () => {
+          const converted = cells.map((fields, index) => convertCells(datasheet, fields, "name", `records[${index}]`));
+          checkRowLimit(datasheet, converted.length);
+          return addRecords(datasheet, converted);
+        });
       } catch (error) {
         if (error instanceof ApiFailure) throw new RangeError(`insert: ${error.message}`);
         throw error;
