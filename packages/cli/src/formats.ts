@@ -159,25 +159,47 @@ function writeTo(out: Writable, chunk: string): Promise<void> {
 }
 
 export function rowWriter(format: Format, columns: string[], out: Writable): RowWriter {
-  if (format === "ndjson") {
-    return { write: (row) => writeTo(out, `${JSON.stringify(row)}\n`), close: async () => {} };
-  }
-  if (format === "json") {
+  if (format !== "csv") {
+    // The destination's failure, whenever it comes: the next write or the close reports it.
+    let failed: Error | undefined;
+    out.on("error", (error) => (failed ??= error));
+    const send = (chunk: string) => (failed ? Promise.reject(failed) : writeTo(out, chunk));
+    if (format === "ndjson") {
+      return { write: (row) => send(`${JSON.stringify(row)}\n`), close: async () => void (failed && (await Promise.reject(failed))) };
+    }
     let first = true;
     return {
       write: (row) => {
         const chunk = `${first ? "[\n" : ",\n"}${JSON.stringify(row)}`;
         first = false;
-        return writeTo(out, chunk);
+        return send(chunk);
       },
-      close: () => writeTo(out, first ? "[]\n" : "\n]\n"),
+      close: () => send(first ? "[]\n" : "\n]\n"),
     };
   }
   const csv = stringify({ header: true, columns, record_delimiter: "unix" });
+  // A destination that fails (a full disk, a closed pipe) never drains: every write waiting then, and every one
+  // after, fails with its error instead of waiting for ever.
+  let failed: Error | undefined;
+  const waiting = new Set<(error: Error) => void>();
+  const fail = (error: Error) => {
+    failed ??= error;
+    for (const reject of waiting) reject(failed);
+    waiting.clear();
+    csv.destroy();
+  };
+  // `on`, not `once`: a stream may report its failure more than once, and none may go unheard.
+  out.on("error", fail);
+  csv.on("error", fail);
   const piped = new Promise<void>((resolvePipe, reject) => {
-    csv.on("error", reject);
-    csv.on("end", resolvePipe);
+    waiting.add(reject);
+    csv.on("end", () => {
+      waiting.delete(reject);
+      resolvePipe();
+    });
   });
+  // Awaited by close(); a writer abandoned after a failed write never gets there, and that is no unhandled failure.
+  piped.catch(() => undefined);
   csv.on("data", (chunk: Buffer | string) => {
     if (!out.write(chunk)) {
       csv.pause();
@@ -186,10 +208,18 @@ export function rowWriter(format: Format, columns: string[], out: Writable): Row
   });
   return {
     write: (row) =>
-      new Promise((resolveWrite, reject) => {
-        csv.write(columns.map((column) => row[column] ?? ""), (error) => (error ? reject(error) : resolveWrite()));
-      }),
+      failed
+        ? Promise.reject(failed)
+        : new Promise((resolveWrite, reject) => {
+            waiting.add(reject);
+            csv.write(columns.map((column) => row[column] ?? ""), (error) => {
+              waiting.delete(reject);
+              if (error) reject(failed ?? error);
+              else resolveWrite();
+            });
+          }),
     close: async () => {
+      if (failed) throw failed;
       csv.end();
       await piped;
     },
