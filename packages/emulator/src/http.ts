@@ -6,6 +6,12 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
+/** A JSON object (not null, not an array): what a request body or a cell object must be. */
+export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Compares texts the same way in every sort, built once (`localeCompare` builds a collator per call). */
+export const compareText = new Intl.Collator().compare;
+
 /** A refusal the way the APIs send it: `{success:false, code, message}` under `status`. */
 export class ApiFailure extends Error {
   constructor(

@@ -7,7 +7,7 @@
  * the spec records from the live server.
  */
 import type { EmulatorRequest, RawAnswer, Route } from "../http.js";
-import { ApiFailure, badRequest } from "../http.js";
+import { ApiFailure, badRequest, compareText, isObject } from "../http.js";
 import { newId } from "../ids.js";
 import { FilterError, type FilterCell, matches, parseFilter } from "./filter.js";
 import {
@@ -51,8 +51,6 @@ const nodeNotFound = (id: string) => new ApiFailure(404, `Node not found: ${id}`
 const recordNotFound = (id: string) => new ApiFailure(404, `Record not found: ${id}`);
 const unknownField = (key: string) => new ApiFailure(500, `Field "${key}" does not exist`);
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 function objectBody(request: EmulatorRequest): Record<string, unknown> {
   if (!isObject(request.body)) throw badRequest("Invalid request parameters: the body must be a JSON object");
@@ -176,7 +174,7 @@ function readRecords(scope: Scope, query: ReadQuery): { records: StoredRecord[];
 function compareSortValues(a: number | string | null, b: number | string | null): number {
   if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
   if (typeof a === "number" && typeof b === "number") return a - b;
-  return String(a).localeCompare(String(b));
+  return compareText(String(a), String(b));
 }
 
 function sortKeysOf(database: Database, keys: Array<{ field: unknown; order: unknown }>, fieldKey: FieldKey): SortKey[] {

@@ -5,7 +5,7 @@
  * cites the room-server's field validators.
  */
 import { newId } from "../ids.js";
-import { badRequest } from "../http.js";
+import { badRequest, isObject } from "../http.js";
 
 export type FieldType =
   | "SingleText"
@@ -111,8 +111,6 @@ export function newOption(name: string, existing: number, colorName?: unknown): 
   return { id: newId("opt"), name, color: color(colorName, existing) };
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 const dateFormatOf = (property: Record<string, unknown>) => {
   const date = typeof property.dateFormat === "string" ? property.dateFormat : "YYYY/MM/DD";

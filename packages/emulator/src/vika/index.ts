@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { EmulatedApi } from "../api.js";
 import { type Formula, FormulaError, type Value, evaluate, parseFormula, truthy } from "../formula.js";
-import { ApiFailure, type EmulatorRequest, type Route, badRequest } from "../http.js";
+import { ApiFailure, type EmulatorRequest, type Route, badRequest, compareText, isObject } from "../http.js";
 import { newId } from "../ids.js";
 import {
   type CellContext,
@@ -113,8 +113,6 @@ const AVATAR = "https://s1.vika.cn/default/avatar001.jpg";
 let unitCounter = 0;
 const newUnitId = () => `${Date.now()}${String((unitCounter += 1) % 100000).padStart(5, "0")}`;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A query parameter given as a repeated key, `key[]`, or one comma-separated value (`stringToArray`). */
 function listParam(query: URLSearchParams, name: string): string[] | undefined {
@@ -618,7 +616,7 @@ export function createVikaApi(seed: VikaSeed, limits: VikaLimits = { maxRecordsP
           // Empty cells sort first in ascending order.
           if (a === null) return -direction;
           if (b === null) return direction;
-          const order = typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b));
+          const order = typeof a === "number" && typeof b === "number" ? a - b : compareText(String(a), String(b));
           if (order !== 0) return order * direction;
         }
         return 0;
