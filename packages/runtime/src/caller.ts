@@ -31,7 +31,7 @@ import { redactValue, redactor } from "./redact.js";
 import type { RetryOptions } from "./retry.js";
 import { isIdempotentMethod } from "./retry.js";
 import { secretsOf } from "./client.js";
-import { REQUEST_OPTIONS_KEY, type RequestOptions, TransportFailure, attemptsOf } from "./transport.js";
+import { REQUEST_OPTIONS_KEY, type RequestOptions, TransportFailure, attemptsOf, serverRequestId } from "./transport.js";
 
 /**
  * What a successful call resolves to: the envelope's `data` (or `undefined` when the envelope has none), or the
@@ -160,11 +160,9 @@ export type Caller<Paths extends {}> = <Method extends HttpMethod, Path extends 
   options?: CallOptions,
 ) => Promise<OperationData<OperationOf<Paths, Path, Method>>>;
 
-const REQUEST_ID_HEADERS = ["x-request-id", "request-id", "x-trace-id", "x-b3-traceid"];
-
-/** The server's id for a request, from the first of REQUEST_ID_HEADERS it sent, redacted. */
+/** The server's id for a request, redacted. */
 function requestIdOf(response: Response, redact: (text: string) => string): string | undefined {
-  const requestId = REQUEST_ID_HEADERS.map((name) => response.headers.get(name)).find(Boolean);
+  const requestId = serverRequestId(response);
   return requestId ? redact(requestId) : undefined;
 }
 

@@ -92,6 +92,14 @@ export class TransportFailure extends Error {
   }
 }
 
+/** Where servers put their id for a request, in the order they are looked at. */
+const REQUEST_ID_HEADERS = ["x-request-id", "request-id", "x-trace-id", "x-b3-traceid"];
+
+/** The server's id for the request a response answers, as sent (unredacted), if it sent one. */
+export function serverRequestId(response: Response): string | undefined {
+  return REQUEST_ID_HEADERS.map((name) => response.headers.get(name)).find(Boolean) ?? undefined;
+}
+
 /** The statuses that redirect: never followed (RUNTIME.md, "Hostile servers"). */
 const REDIRECTS = [301, 302, 303, 307, 308];
 
@@ -288,8 +296,7 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
                 : "dropped";
       const durationMs = named ? performance.now() - (sent as number) : 0;
       if (named && response) {
-        const requestId = ["x-request-id", "request-id", "x-trace-id", "x-b3-traceid"].map((name) => response!.headers.get(name)).find(Boolean);
-        log({ type: "response", ...named, attempt, status: response.status, durationMs, requestId: loggableRequestId(requestId ?? undefined, token) });
+        log({ type: "response", ...named, attempt, status: response.status, durationMs, requestId: loggableRequestId(serverRequestId(response), token) });
       } else if (named) log({ type: "failure", ...named, attempt, reason: outcome as string, durationMs });
       let retryAfterMs: number | undefined;
       if (response) {
