@@ -207,7 +207,7 @@ export class DatabaseAO {
         },
         this.#writes.signal,
         // Without a page size the server's default applies, unknown here: the pages then come one at a time.
-        { pageSize: query.pageSize, readAhead: this.#readAhead },
+        { pageSize: query.pageSize, readAhead: this.#readAhead, requestsPerSecond: this.#writes.requestsPerSecond },
       ),
     /** Every record matching `query`, one at a time (1000 per request unless `pageSize` says otherwise). */
     listAll: (query: Omit<RecordListQuery, "pageNum"> = {}): AsyncGenerator<RecordV1> =>
@@ -432,7 +432,7 @@ export class Bika {
     const callDefaults = shared?.callDefaults ?? {};
     this.#callDefaults = callDefaults;
     this.request = createCaller(this.client, secretsOf(options), callDefaults, operationsWithoutData);
-    // writeInChunks defaults to 10 records per request and 3 requests in flight.
+    // Unset sizes take writeInChunks' defaults (10 records per request, as many in flight as the rate calls for).
     this.#ctx = {
       call: this.request,
       writes: {

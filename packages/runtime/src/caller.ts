@@ -121,8 +121,8 @@ export type ResponseSink = (answer: Omit<WithResponse<unknown>, "data">) => void
 export interface WithResponse<Data> {
   data: Data;
   /**
-   * The response of the call's request (for work that made several requests, the last to answer). Its body has
-   * been read: `data` is what it said. Status, headers and the rest are as the server sent them.
+   * The response of the call's request (for work that made several requests, the last to answer), as the server
+   * sent it: status, headers, and the body `data` was parsed from, still readable (`await response.text()`).
    */
   response: Response;
   /** The server's id for the request, read as errors read it (RUNTIME.md, "Errors"). */

@@ -11,11 +11,12 @@ export interface ChunkedWriteOptions<Item, Result> {
   /** Records per request. Default 10, the servers' limit (raisable on self-hosted APITable). */
   chunkSize?: number | undefined;
   /**
-   * Requests in flight at once, at most. Without it the number follows the rate and the observed latency: enough
-   * writes in flight to start `requestsPerSecond` of them each second (1 to 16), the rate limiter pacing them.
+   * Requests in flight at once, at most. Without it the number follows the rate and the observed latency: a whole
+   * window's worth (`requestsPerSecond`), or more when round trips are long enough to need it, 1 to 20, the rate
+   * limiter pacing their starts.
    */
   concurrency?: number | undefined;
-  /** The client's rate limit, for the adaptive concurrency: default 5; `false` (no limit) keeps 16 in flight. */
+  /** The client's rate limit, for the adaptive concurrency: default 5; `false` (no limit) keeps 20 in flight. */
   requestsPerSecond?: number | false | undefined;
   /** Keep sending the remaining chunks after one fails. Default false: stop at the first failure. */
   continueOnError?: boolean | undefined;
@@ -70,8 +71,8 @@ export class BulkWriteError<Item = unknown, Result = unknown> extends ApiError {
   }
 }
 
-/** The most writes the adaptive concurrency keeps in flight. */
-const MAX_ADAPTIVE = 16;
+/** The most writes the adaptive concurrency keeps in flight: a window of the largest plan (20 requests/s). */
+const MAX_ADAPTIVE = 20;
 
 function positiveInteger(name: string, value: number): number {
   return Number.isInteger(value) && value > 0 ? value : invalid(name, "a positive integer", value);
@@ -98,12 +99,16 @@ export async function writeInChunks<Item, Result>(options: ChunkedWriteOptions<I
   // slot (each window's first starts wait for none): a wait must not count, or more writes in flight would mean
   // longer waits, which would ask for more writes in flight.
   const recent: number[] = [];
-  /** Writes in flight that keep `rate` starts a second going at that round trip (Little's law), plus one. */
+  /**
+   * Writes in flight: the limiter lets a window's `rate` starts go at once, and all of them in flight means each
+   * window's writes are answered one round trip after it opens, the last window's too. When round trips are
+   * longer, as many as keep `rate` starts a second going at that round trip (Little's law), plus one.
+   */
   const wanted = () => {
     if (fixed) return fixed;
-    // Before any answer: a quarter-second round trip, which keeps 3 in flight at the default 5/s.
+    // Before any answer: a quarter-second round trip.
     const roundTrip = recent.length ? Math.min(...recent) : 0.25;
-    return Math.min(MAX_ADAPTIVE, Math.max(1, Math.ceil(rate * roundTrip) + 1));
+    return Math.min(MAX_ADAPTIVE, Math.max(Math.ceil(rate), Math.ceil(rate * roundTrip) + 1));
   };
 
   const sendChunk = async (index: number) => {

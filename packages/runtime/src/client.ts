@@ -140,7 +140,7 @@ export interface RuntimeOptions {
   logger?: Logger | undefined;
   /** Records per write request in bulk writes. Default 10, the servers' limit. */
   maxRecordsPerWrite?: number | undefined;
-  /** Pages requested ahead of the one being read by the paging iterators (RUNTIME.md, "Pagination"). Default 4. */
+  /** Pages requested ahead of the one being read by the paging iterators (RUNTIME.md, "Pagination"). Default: the rate limit's requests per second (5), at most 20; 4 with `rateLimit: false`. */
   readAhead?: number | undefined;
   /**
    * Write requests in flight at once in bulk writes, at most. Default: as many as the rate limit and the observed

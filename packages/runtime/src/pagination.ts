@@ -49,8 +49,19 @@ export interface NumberedPage<Item> {
 export interface ReadAhead {
   /** The page size asked for: with `total` from the first page it tells how many pages there are. */
   pageSize?: number | undefined;
-  /** Pages requested ahead of the one being read, at most (and so held in memory, at most). Default 4; 1 reads one page at a time. */
+  /**
+   * Pages requested ahead of the one being read, at most (and so held in memory, at most); 1 reads one page at a
+   * time. Default: as many as the rate limit lets start in one second (5 at 5/s, 20 on a 20/s plan), at most 20;
+   * 4 without a rate limit.
+   */
   readAhead?: number | undefined;
+  /** The client's rate limit (default 5, `false` for none): it sets the default read-ahead. */
+  requestsPerSecond?: number | false | undefined;
+}
+
+/** Read-ahead cannot start more pages than the rate limit lets start at once, so it asks for no more than that. */
+function defaultReadAhead(rate: number | false = 5): number {
+  return rate === false ? 4 : Math.min(20, Math.max(1, Math.floor(rate)));
 }
 
 /**
@@ -64,7 +75,7 @@ export async function* pagesByNumber<Item>(
   where: ListOperation,
   fetchPage: (pageNum: number, signal: AbortSignal) => Promise<NumberedPage<Item>>,
   signal?: AbortSignal,
-  { pageSize, readAhead = 4 }: ReadAhead = {},
+  { pageSize, requestsPerSecond, readAhead = defaultReadAhead(requestsPerSecond) }: ReadAhead = {},
 ): AsyncGenerator<NumberedPage<Item> & { pageNum: number }> {
   if (!(Number.isInteger(readAhead) && readAhead >= 1)) invalid("readAhead", "a positive integer", readAhead);
   // One controller for every page in flight: aborted when the caller's signal aborts and when iteration ends.

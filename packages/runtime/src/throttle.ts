@@ -2,26 +2,28 @@
  * Client-side rate limiting, keyed the way the servers count: per token and per datasheet (or space, or the
  * user when the path names neither). See RUNTIME.md, "Rate limits".
  */
-import { MAX_TIMER_MS, checkDuration, invalid, type Resolved } from "./config.js";
+import { MAX_TIMER_MS, checkDuration, invalid } from "./config.js";
 
 export interface RateLimitOptions {
   /** Requests per second per key. Default 5 (the Fusion API's default); plans allow 2, 5, 10 or 20. */
   requestsPerSecond?: number | undefined;
   /**
-   * Added to the one-second window so that network jitter cannot squeeze N+1 requests into the server's
-   * window. Default 50 ms.
+   * Added to the one-second window so that requests which reach the server sooner than those before them cannot
+   * squeeze N+1 into its window. Default: it follows the network, 10 ms plus the spread (slowest minus fastest)
+   * of the last 32 round trips, at most 250 ms, and 50 ms until 4 have been seen. A number fixes it.
    */
   marginMs?: number | undefined;
 }
 
-/** The options with their defaults filled in: 5 requests per second, 50 ms margin. */
-function withDefaults({ requestsPerSecond = 5, marginMs = 50 }: RateLimitOptions): Resolved<RateLimitOptions> {
-  return { requestsPerSecond, marginMs };
-}
+/** The margin before enough round trips have been seen to measure their spread, and the most it can grow to. */
+const FIRST_MARGIN_MS = 50;
+const MAX_ADAPTIVE_MARGIN_MS = 250;
 
 export interface Limiter {
   /** Resolves when the caller may start a request; rejects with the signal's reason if it aborts first. */
   acquire(signal?: AbortSignal): Promise<void>;
+  /** Told the time from a request's start to its response: their spread sets an adaptive margin. */
+  observe(roundTripMs: number): void;
   /** No start within the window and nobody waiting: the limiter can be dropped without losing anything. */
   isIdle(): boolean;
 }
@@ -47,18 +49,23 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * At most `requestsPerSecond` starts in any window of one second (plus margin). Callers queue in arrival order;
  * an aborted caller leaves the queue without taking a slot.
  */
-export function slidingWindowLimiter(options: RateLimitOptions = {}, now: () => number = Date.now): Limiter {
-  const { requestsPerSecond, marginMs } = withDefaults(options);
+export function slidingWindowLimiter({ requestsPerSecond = 5, marginMs }: RateLimitOptions = {}, now: () => number = Date.now): Limiter {
   if (!(Number.isFinite(requestsPerSecond) && requestsPerSecond > 0)) {
     invalid("rateLimit.requestsPerSecond", "a positive number", requestsPerSecond);
   }
-  checkDuration("rateLimit.marginMs", marginMs);
+  if (marginMs !== undefined) checkDuration("rateLimit.marginMs", marginMs);
   // Fractional rates (e.g. 0.5/s) become one start per 1/rate seconds.
   const slots = Math.max(1, Math.floor(requestsPerSecond));
-  const windowMs = (1000 + marginMs) / Math.min(1, requestsPerSecond);
+  const windowFor = (margin: number) => (1000 + margin) / Math.min(1, requestsPerSecond);
   // A rate so low that one start per window no longer fits in a timer.
-  if (windowMs > MAX_TIMER_MS) invalid("rateLimit", "a window (1000 ms + marginMs, over requestsPerSecond below 1) a timer can hold", windowMs);
+  const widest = windowFor(marginMs ?? MAX_ADAPTIVE_MARGIN_MS);
+  if (widest > MAX_TIMER_MS) invalid("rateLimit", "a window (1000 ms + marginMs, over requestsPerSecond below 1) a timer can hold", widest);
   const starts: number[] = [];
+  // The last round trips, oldest first. A request's delay to the server is unknown, but how much it varies shows
+  // in how much round trips vary: a start must be that much later than one window after the start it replaces.
+  const trips: number[] = [];
+  const margin = () =>
+    marginMs ?? (trips.length < 4 ? FIRST_MARGIN_MS : Math.min(MAX_ADAPTIVE_MARGIN_MS, 10 + Math.max(...trips) - Math.min(...trips)));
   let tail = Promise.resolve();
   let waiting = 0;
 
@@ -66,6 +73,7 @@ export function slidingWindowLimiter(options: RateLimitOptions = {}, now: () => 
     for (;;) {
       signal?.throwIfAborted();
       const at = now();
+      const windowMs = windowFor(margin());
       while (starts[0]! <= at - windowMs) starts.shift();
       if (starts.length < slots) {
         starts.push(at);
@@ -93,7 +101,11 @@ export function slidingWindowLimiter(options: RateLimitOptions = {}, now: () => 
         turn.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
       });
     },
-    isIdle: () => waiting === 0 && !(starts[starts.length - 1]! > now() - windowMs),
+    observe(roundTripMs) {
+      trips.push(roundTripMs);
+      if (trips.length > 32) trips.shift();
+    },
+    isIdle: () => waiting === 0 && !(starts[starts.length - 1]! > now() - windowFor(margin())),
   };
 }
 
@@ -120,7 +132,7 @@ const limiters = new Map<string, Limiter>();
 const PRUNE_ABOVE = 256;
 
 export function limiterFor(token: string, pathname: string, options: RateLimitOptions): Limiter {
-  const { requestsPerSecond, marginMs } = withDefaults(options);
+  const { requestsPerSecond = 5, marginMs = "adaptive" } = options;
   const key = `${fingerprint(token)}|${rateLimitKey(pathname)}|${requestsPerSecond}|${marginMs}`;
   let limiter = limiters.get(key);
   if (!limiter) {

@@ -168,6 +168,25 @@ async function readBody(response: Response, limit: number): Promise<Uint8Array<A
   return bytes;
 }
 
+/**
+ * A response whose body the transport has read whole. `text()` and `json()` decode the bytes already held instead
+ * of streaming them through a second body; `body`, `arrayBuffer()`, `clone()` and the rest are a Response's own,
+ * so middleware and `withResponse()` users can still read it as usual.
+ */
+class ReadResponse extends Response {
+  readonly #bytes: Uint8Array | null;
+  constructor(bytes: Uint8Array<ArrayBuffer> | null, init: Response) {
+    super(bytes, init);
+    this.#bytes = bytes;
+  }
+  override text(): Promise<string> {
+    return this.bodyUsed ? super.text() : Promise.resolve(this.#bytes ? new TextDecoder().decode(this.#bytes) : "");
+  }
+  override async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+}
+
 const attemptsByResponse = new WeakMap<Response, number>();
 
 /** How many attempts produced this response (1 = no retry). */
@@ -211,6 +230,13 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
     const idempotent = perCall.idempotent ?? isIdempotentMethod(original.method);
     const callerSignal = original.signal;
     const limiter = rateLimit ? limiterFor(token, new URL(original.url).pathname, rateLimit) : undefined;
+    // The body, read once: every attempt sends these same bytes (a body can be read only once).
+    let body: ArrayBuffer | undefined;
+    try {
+      body = original.body ? await original.arrayBuffer() : undefined;
+    } catch (error) {
+      throw new TransportFailure("local", 0, timeoutMs, error);
+    }
     const giveUp = (failure: Failure, attempt: number) => attempt > retry.retries || !shouldRetry(failure, idempotent);
     const named = log && { method: original.method, path: String((input as unknown as Record<string, unknown>)[PATH_TEMPLATE_KEY] ?? new URL(original.url).pathname) };
     // A header fetch cannot send (one a middleware set, say) is the caller's mistake: refused before anything
@@ -229,8 +255,8 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
       } catch (error) {
         throw new TransportFailure("abort", attempt - 1, timeoutMs, error);
       }
-      const sent = log && performance.now();
-      if (named) log({ type: "request", ...named, attempt, waitedMs: (sent as number) - (queued as number) });
+      const sent = performance.now();
+      if (named) log({ type: "request", ...named, attempt, waitedMs: sent - (queued as number) });
       // One controller per attempt, aborted by the caller's signal or the attempt's timer: cheaper than
       // AbortSignal.timeout() joined with AbortSignal.any(), which every request would pay for.
       const attemptController = timeoutMs ? new AbortController() : undefined;
@@ -246,14 +272,13 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
       let refusal = false;
       let thrown: unknown;
       try {
-        // Each attempt sends its own copy of a body (it can be read only once); a request without one is reused.
-        // Redirects come back as responses.
-        const request = new Request(original.body ? original.clone() : original, {
-          redirect: "manual",
-          ...(attemptController ? { signal: attemptController.signal } : {}),
-        });
-        const received = await (customFetch ?? fetch)(request);
+        // Redirects come back as responses. The global fetch takes the request with this attempt's options as they
+        // are (building a Request of them first would cost a second copy); a custom one gets one Request, as fetch
+        // wrappers that read only their first argument expect.
+        const attemptInit: RequestInit = { redirect: "manual", signal: attemptController?.signal ?? callerSignal, ...(body ? { body } : {}) };
+        const received = await (customFetch ? customFetch(new Request(original, attemptInit)) : fetch(original, attemptInit));
         if (!(received instanceof Response)) throw new TypeError(`fetch resolved to ${typeof received}, not a Response`);
+        limiter?.observe(performance.now() - sent);
         status = received.status;
         // A status outside 200–599 is no answer fetch's Response can carry (nor one the APIs send).
         if (!(status >= 200 && status <= 599) && received.type !== "opaqueredirect") {
@@ -262,13 +287,13 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
         }
         if (received.type === "opaqueredirect" || REDIRECTS.includes(received.status)) {
           await received.body?.cancel().catch(() => undefined);
-          const detail = { status: received.status || undefined, location: locationOf(received, request.url) };
+          const detail = { status: received.status || undefined, location: locationOf(received, original.url) };
           throw new TransportFailure("redirect", attempt, timeoutMs, undefined, true, detail);
         }
         // The body is read inside the attempt: one that stalls counts against the attempt's timeout, and one cut
         // off mid-way is a dropped connection, both retried like any other failed attempt.
         const bytes = await readBody(received, maxResponseBytes);
-        response = new Response(bytes, received);
+        response = new ReadResponse(bytes, received);
         refusal = received.status >= 500 && isValidationRefusal(bytes);
       } catch (error) {
         if (error instanceof TransportFailure) throw error;
@@ -294,7 +319,7 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
               : isConnectFailure(thrown)
                 ? "connect"
                 : "dropped";
-      const durationMs = named ? performance.now() - (sent as number) : 0;
+      const durationMs = named ? performance.now() - sent : 0;
       if (named && response) {
         log({ type: "response", ...named, attempt, status: response.status, durationMs, requestId: loggableRequestId(serverRequestId(response), token) });
       } else if (named) log({ type: "failure", ...named, attempt, reason: outcome as string, durationMs });

@@ -305,7 +305,7 @@ export class Datasheet {
           return { ...page, items };
         },
         this.#ctx.writes.signal,
-        { pageSize, readAhead: this.#ctx.readAhead },
+        { pageSize, readAhead: this.#ctx.readAhead, requestsPerSecond: this.#ctx.writes.requestsPerSecond },
       );
     },
 

@@ -125,20 +125,23 @@ describe("writeInChunks, writes in flight", () => {
   }
   const items = Array.from({ length: 400 }, (_, i) => i);
 
-  it("keeps as many in flight as the rate and the round trip call for, never more than 16", async () => {
-    // 100 requests a second at a 60 ms round trip: about 100 × 0.06 + 1 = 7 in flight.
-    const fast = timed(60);
-    await expect(writeInChunks({ ...base, method: "PATCH", items, requestsPerSecond: 100, send: fast.send })).resolves.toHaveLength(400);
-    expect(fast.most()).toBeGreaterThanOrEqual(6);
-    expect(fast.most()).toBeLessThanOrEqual(16);
-    // The default 5 a second at the same round trip: 2 or 3 (the first guess), never more.
-    const slow = timed(60);
-    await writeInChunks({ ...base, method: "PATCH", items: items.slice(0, 100), send: slow.send });
-    expect(slow.most()).toBeLessThanOrEqual(3);
-    // No limit: up to 16.
+  it("keeps a whole window's writes in flight, more when round trips are long, never more than 20", async () => {
+    // The default 5 a second at a 60 ms round trip: the window's 5, so that each window's writes are answered one
+    // round trip after it opens.
+    const short = timed(60);
+    await writeInChunks({ ...base, method: "PATCH", items: items.slice(0, 100), send: short.send });
+    expect(short.most()).toBe(5);
+    // 3 a second at a 700 ms round trip: 3 start at once, then Little's law asks for 3 × 0.7 + 1 → 4.
+    const long = timed(700);
+    await writeInChunks({ ...base, method: "PATCH", items: items.slice(0, 80), requestsPerSecond: 3, send: long.send });
+    expect(long.most()).toBe(4);
+    // A rate above the largest plan, and no limit at all: 20.
+    const fast = timed(30);
+    await writeInChunks({ ...base, method: "PATCH", items, requestsPerSecond: 100, send: fast.send });
+    expect(fast.most()).toBe(20);
     const unlimited = timed(30);
     await writeInChunks({ ...base, method: "PATCH", items, requestsPerSecond: false, send: unlimited.send });
-    expect(unlimited.most()).toBe(16);
+    expect(unlimited.most()).toBe(20);
   });
 
   it("takes concurrency as a fixed number when given", async () => {

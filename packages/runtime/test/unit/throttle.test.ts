@@ -1,5 +1,5 @@
 // RUNTIME.md "Rate limits".
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { slidingWindowLimiter, createApiClient, createCaller, limiterFor, rateLimitKey, ConfigurationError } from "../../src/index.js";
 
 describe("slidingWindowLimiter", () => {
@@ -38,6 +38,39 @@ describe("slidingWindowLimiter", () => {
     const unset = limiterFor("token-undefined", records, { requestsPerSecond: undefined, marginMs: undefined });
     expect(unset).toBe(limiterFor("token-undefined", records, {}));
     expect(unset).not.toBe(limiterFor("token-undefined", records, { requestsPerSecond: 2 }));
+  });
+
+  it("follows the spread of observed round trips with its margin, unless the margin is given", async () => {
+    vi.useFakeTimers();
+    try {
+      /** At 1 request/s, the time between two starts is the window: 1000 ms plus the margin. */
+      const gap = async (limiter: ReturnType<typeof slidingWindowLimiter>) => {
+        const times: number[] = [];
+        const both = Promise.all([limiter.acquire(), limiter.acquire()].map((turn) => turn.then(() => times.push(Date.now()))));
+        await vi.advanceTimersByTimeAsync(3000);
+        await both;
+        return times[1]! - times[0]!;
+      };
+      const adaptive = slidingWindowLimiter({ requestsPerSecond: 1 });
+      // Fewer than 4 round trips seen: 50 ms.
+      for (const ms of [150, 400, 151]) adaptive.observe(ms);
+      expect(await gap(adaptive)).toBe(1050);
+      // 10 ms plus the spread of the last 32: 152 − 149.
+      const steady = slidingWindowLimiter({ requestsPerSecond: 1 });
+      for (const ms of [150, 152, 151, 149]) steady.observe(ms);
+      expect(await gap(steady)).toBe(1013);
+      // A jittery network widens it, up to 250 ms; once the slow trip is 32 trips old, it narrows again.
+      steady.observe(390);
+      expect(await gap(steady)).toBe(1250);
+      for (let index = 0; index < 32; index += 1) steady.observe(200 + (index % 3));
+      expect(await gap(steady)).toBe(1012);
+      // A given margin stays what it is.
+      const fixed = slidingWindowLimiter({ requestsPerSecond: 1, marginMs: 30 });
+      for (const ms of [100, 900, 100, 900]) fixed.observe(ms);
+      expect(await gap(fixed)).toBe(1030);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("refuses a rate that is not a positive number", () => {
@@ -83,5 +116,19 @@ describe("buckets follow the server's keys", () => {
     // loaded machine, so the exact window (1050 ms) is asserted on the limiter itself, above; here, that the
     // sixth call waited for the next window at all.
     expect(times[5]! - times[0]!).toBeGreaterThanOrEqual(900);
+  });
+
+  it("tells the bucket's limiter how long each request took to be answered", async () => {
+    const limiter = limiterFor("uskObserved", "/fusion/v1/datasheets/dstObserved/records", {});
+    const observe = vi.spyOn(limiter, "observe");
+    const fetch = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      return new Response(JSON.stringify({ success: true, code: 200, message: "OK", data: {} }));
+    };
+    const client = createApiClient<any>({ token: "uskObserved", baseUrl: "https://api.example.test", fetch: fetch as typeof globalThis.fetch });
+    await (createCaller(client, []) as any)("get", "/fusion/v1/datasheets/{id}/records", { params: { path: { id: "dstObserved" } } });
+    expect(observe).toHaveBeenCalledTimes(1);
+    expect(observe.mock.calls[0]![0]).toBeGreaterThanOrEqual(35);
+    expect(observe.mock.calls[0]![0]).toBeLessThan(1000);
   });
 });
