@@ -169,21 +169,38 @@ async function readBody(response: Response, limit: number): Promise<Uint8Array<A
 }
 
 /**
- * A response whose body the transport has read whole. `text()` and `json()` decode the bytes already held instead
- * of streaming them through a second body; `body`, `arrayBuffer()`, `clone()` and the rest are a Response's own,
- * so middleware and `withResponse()` users can still read it as usual.
+ * A response whose body the transport has read whole. It holds the bytes rather than a stream over them (building
+ * a stream for every response costs more than the rest of a small request's handling): `text()`, `json()`,
+ * `arrayBuffer()`, `bytes()`, `blob()` and `clone()` answer from them, as many times as asked, and `body` is a
+ * stream over them made when first read, so middleware and `withResponse()` users read it as any response.
  */
 class ReadResponse extends Response {
-  readonly #bytes: Uint8Array | null;
+  readonly #bytes: Uint8Array<ArrayBuffer>;
+  #stream: ReadableStream<Uint8Array> | undefined;
   constructor(bytes: Uint8Array<ArrayBuffer> | null, init: Response) {
-    super(bytes, init);
-    this.#bytes = bytes;
+    super(null, init);
+    this.#bytes = bytes ?? new Uint8Array(0);
+  }
+  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
+    return (this.#stream ??= new Blob([this.#bytes]).stream()) as ReadableStream<Uint8Array<ArrayBuffer>>;
   }
   override text(): Promise<string> {
-    return this.bodyUsed ? super.text() : Promise.resolve(this.#bytes ? new TextDecoder().decode(this.#bytes) : "");
+    return Promise.resolve(new TextDecoder().decode(this.#bytes));
   }
   override async json(): Promise<unknown> {
     return JSON.parse(await this.text());
+  }
+  override bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return Promise.resolve(this.#bytes.slice());
+  }
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    return (await this.bytes()).buffer;
+  }
+  override blob(): Promise<Blob> {
+    return Promise.resolve(new Blob([this.#bytes], { type: this.headers.get("content-type") ?? "" }));
+  }
+  override clone(): ReadResponse {
+    return new ReadResponse(this.#bytes, this);
   }
 }
 

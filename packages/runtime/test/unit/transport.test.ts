@@ -327,3 +327,47 @@ describe("timeouts and cancellation", () => {
     expect(sent).toHaveLength(0);
   });
 });
+
+describe("the response the transport hands on (RUNTIME.md: Raw responses)", () => {
+  /** The transport's response to one GET, the server answering `body` with `headers`. */
+  const answered = async (body: Uint8Array<ArrayBuffer> | string, headers: Record<string, string> = {}) => {
+    const client = createApiClient<any>({
+      token: "uskReadBody",
+      baseUrl: "https://api.example.test",
+      rateLimit: false,
+      retry: false,
+      fetch: (async () => new Response(body, { status: 201, statusText: "Created", headers })) as typeof globalThis.fetch,
+    });
+    const { response } = await client.GET("/thing", { parseAs: "stream" });
+    return response;
+  };
+
+  it("reads as the server sent it, with every reader, as often as asked", async () => {
+    const text = JSON.stringify({ success: true, data: { name: "维格表 }{" } });
+    const response = await answered(text, { "content-type": "application/json", "x-request-id": "req-9" });
+    expect(response).toBeInstanceOf(Response);
+    expect([response.status, response.statusText, response.headers.get("x-request-id")]).toEqual([201, "Created", "req-9"]);
+    expect(await response.text()).toBe(text);
+    expect(await response.text()).toBe(text);
+    expect(await response.json()).toEqual({ success: true, data: { name: "维格表 }{" } });
+    expect(new TextDecoder().decode(await response.arrayBuffer())).toBe(text);
+    const blob = await response.blob();
+    expect([blob.type, await blob.text()]).toEqual(["application/json", text]);
+    expect(await response.clone().text()).toBe(text);
+    expect(await new Response(response.body).text()).toBe(text);
+    // The stream is made once: read, it stays read, as a body does.
+    expect(response.body).toBe(response.body);
+  });
+
+  it("keeps bytes that are not UTF-8 exactly, and answers an empty body with empty readers", async () => {
+    const bytes = new Uint8Array([0xff, 0x00, 0xfe, 0x80]);
+    const binary = await answered(bytes);
+    expect([...new Uint8Array(await binary.arrayBuffer())]).toEqual([0xff, 0x00, 0xfe, 0x80]);
+    // A copy each time: changing one does not change the next.
+    new Uint8Array(await binary.arrayBuffer()).fill(1);
+    expect([...new Uint8Array(await binary.arrayBuffer())]).toEqual([0xff, 0x00, 0xfe, 0x80]);
+    const empty = await answered("");
+    expect(await empty.text()).toBe("");
+    expect((await empty.arrayBuffer()).byteLength).toBe(0);
+  });
+});
