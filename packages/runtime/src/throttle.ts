@@ -9,14 +9,16 @@ export interface RateLimitOptions {
   requestsPerSecond?: number | undefined;
   /**
    * Added to the one-second window so that requests which reach the server sooner than those before them cannot
-   * squeeze N+1 into its window. Default: it follows the network, 10 ms plus the spread (slowest minus fastest)
-   * of the last 32 round trips, at most 250 ms, and 50 ms until 4 have been seen. A number fixes it.
+   * squeeze N+1 into its window. Default: it follows the network, 10 ms plus the spread of the last 32 round trips
+   * (the second slowest minus the fastest), at most 250 ms; at least 50 ms until 32 have been seen. A number
+   * fixes it.
    */
   marginMs?: number | undefined;
 }
 
-/** The margin before enough round trips have been seen to measure their spread, and the most it can grow to. */
+/** The least margin until a whole history of round trips has been seen, the history's length, and the most. */
 const FIRST_MARGIN_MS = 50;
+const HISTORY = 32;
 const MAX_ADAPTIVE_MARGIN_MS = 250;
 
 export interface Limiter {
@@ -63,9 +65,16 @@ export function slidingWindowLimiter({ requestsPerSecond = 5, marginMs }: RateLi
   const starts: number[] = [];
   // The last round trips, oldest first. A request's delay to the server is unknown, but how much it varies shows
   // in how much round trips vary: a start must be that much later than one window after the start it replaces.
+  // The slowest one is left out (one slow query or upload would otherwise widen every window for 32 requests), and
+  // until the history is whole the old 50 ms stays the least: the first requests may all have opened connections,
+  // and only later ones, on open connections, show how much sooner a request can arrive.
   const trips: number[] = [];
-  const margin = () =>
-    marginMs ?? (trips.length < 4 ? FIRST_MARGIN_MS : Math.min(MAX_ADAPTIVE_MARGIN_MS, 10 + Math.max(...trips) - Math.min(...trips)));
+  const margin = () => {
+    if (marginMs !== undefined) return marginMs;
+    const sorted = [...trips].sort((a, b) => a - b);
+    const spread = sorted.length > 1 ? sorted[sorted.length - 2]! - sorted[0]! : 0;
+    return Math.min(MAX_ADAPTIVE_MARGIN_MS, Math.max(trips.length < HISTORY ? FIRST_MARGIN_MS : 0, 10 + spread));
+  };
   let tail = Promise.resolve();
   let waiting = 0;
 
@@ -103,7 +112,7 @@ export function slidingWindowLimiter({ requestsPerSecond = 5, marginMs }: RateLi
     },
     observe(roundTripMs) {
       trips.push(roundTripMs);
-      if (trips.length > 32) trips.shift();
+      if (trips.length > HISTORY) trips.shift();
     },
     isIdle: () => waiting === 0 && !(starts[starts.length - 1]! > now() - windowFor(margin())),
   };

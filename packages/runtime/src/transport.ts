@@ -171,18 +171,23 @@ async function readBody(response: Response, limit: number): Promise<Uint8Array<A
 /**
  * A response whose body the transport has read whole. It holds the bytes rather than a stream over them (building
  * a stream for every response costs more than the rest of a small request's handling): `text()`, `json()`,
- * `arrayBuffer()`, `bytes()`, `blob()` and `clone()` answer from them, as many times as asked, and `body` is a
- * stream over them made when first read, so middleware and `withResponse()` users read it as any response.
+ * `arrayBuffer()`, `bytes()`, `blob()`, `formData()` and `clone()` answer from them, as many times as asked, and
+ * `body` is a stream over them made when first read, so middleware and `withResponse()` users read it as any
+ * response.
  */
 class ReadResponse extends Response {
+  /** Null for a response without a body (a 204, say), whose `body` is null as any such response's. */
+  readonly #read: Uint8Array<ArrayBuffer> | null;
   readonly #bytes: Uint8Array<ArrayBuffer>;
-  #stream: ReadableStream<Uint8Array> | undefined;
+  #stream: ReadableStream<Uint8Array<ArrayBuffer>> | null | undefined;
   constructor(bytes: Uint8Array<ArrayBuffer> | null, init: Response) {
     super(null, init);
+    this.#read = bytes;
     this.#bytes = bytes ?? new Uint8Array(0);
   }
-  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> {
-    return (this.#stream ??= new Blob([this.#bytes]).stream()) as ReadableStream<Uint8Array<ArrayBuffer>>;
+  override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
+    if (this.#stream === undefined) this.#stream = this.#read && (new Blob([this.#read]).stream() as ReadableStream<Uint8Array<ArrayBuffer>>);
+    return this.#stream;
   }
   override text(): Promise<string> {
     return Promise.resolve(new TextDecoder().decode(this.#bytes));
@@ -196,11 +201,38 @@ class ReadResponse extends Response {
   override async arrayBuffer(): Promise<ArrayBuffer> {
     return (await this.bytes()).buffer;
   }
+  override formData(): Promise<FormData> {
+    return new Response(this.#read, this).formData();
+  }
   override blob(): Promise<Blob> {
     return Promise.resolve(new Blob([this.#bytes], { type: this.headers.get("content-type") ?? "" }));
   }
   override clone(): ReadResponse {
-    return new ReadResponse(this.#bytes, this);
+    return new ReadResponse(this.#read, this);
+  }
+}
+
+/**
+ * A request's body, read whole before the first attempt so that every attempt sends the same bytes. Reading a
+ * body the caller streams in is bounded like an attempt: the signal and `timeoutMs` end it. Nothing has been
+ * sent then, so a body that does not arrive in time is the caller's failure ("local"), never an unknown outcome.
+ */
+async function readRequestBody(request: Request, signal: AbortSignal, timeoutMs: number | undefined): Promise<ArrayBuffer> {
+  let stop!: (failure: TransportFailure) => void;
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  const abort = () => stop(new TransportFailure("abort", 0, timeoutMs, signal.reason));
+  const timer = timeoutMs
+    ? setTimeout(() => stop(new TransportFailure("local", 0, timeoutMs, new Error(`the request body was not read within ${timeoutMs} ms`))), timeoutMs)
+    : undefined;
+  if (signal.aborted) abort();
+  else signal.addEventListener("abort", abort, { once: true });
+  try {
+    return await Promise.race([request.arrayBuffer(), stopped]);
+  } catch (error) {
+    throw error instanceof TransportFailure ? error : new TransportFailure("local", 0, timeoutMs, error);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener("abort", abort);
   }
 }
 
@@ -247,13 +279,7 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
     const idempotent = perCall.idempotent ?? isIdempotentMethod(original.method);
     const callerSignal = original.signal;
     const limiter = rateLimit ? limiterFor(token, new URL(original.url).pathname, rateLimit) : undefined;
-    // The body, read once: every attempt sends these same bytes (a body can be read only once).
-    let body: ArrayBuffer | undefined;
-    try {
-      body = original.body ? await original.arrayBuffer() : undefined;
-    } catch (error) {
-      throw new TransportFailure("local", 0, timeoutMs, error);
-    }
+    const body = original.body ? await readRequestBody(original, callerSignal, timeoutMs) : undefined;
     const giveUp = (failure: Failure, attempt: number) => attempt > retry.retries || !shouldRetry(failure, idempotent);
     const named = log && { method: original.method, path: String((input as unknown as Record<string, unknown>)[PATH_TEMPLATE_KEY] ?? new URL(original.url).pathname) };
     // A header fetch cannot send (one a middleware set, say) is the caller's mistake: refused before anything
@@ -289,11 +315,10 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
       let refusal = false;
       let thrown: unknown;
       try {
-        // Redirects come back as responses. The global fetch takes the request with this attempt's options as they
-        // are (building a Request of them first would cost a second copy); a custom one gets one Request, as fetch
-        // wrappers that read only their first argument expect.
-        const attemptInit: RequestInit = { redirect: "manual", signal: attemptController?.signal ?? callerSignal, ...(body ? { body } : {}) };
-        const received = await (customFetch ? customFetch(new Request(original, attemptInit)) : fetch(original, attemptInit));
+        // One Request per attempt, with the attempt's signal and body on it: fetch wrappers (a test's stub of the
+        // global fetch, a custom fetch) may read only their first argument. Redirects come back as responses.
+        const request = new Request(original, { redirect: "manual", signal: attemptController?.signal ?? callerSignal, ...(body ? { body } : {}) });
+        const received = await (customFetch ?? fetch)(request);
         if (!(received instanceof Response)) throw new TypeError(`fetch resolved to ${typeof received}, not a Response`);
         limiter?.observe(performance.now() - sent);
         status = received.status;

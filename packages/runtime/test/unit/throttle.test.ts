@@ -51,17 +51,24 @@ describe("slidingWindowLimiter", () => {
         await both;
         return times[1]! - times[0]!;
       };
-      const adaptive = slidingWindowLimiter({ requestsPerSecond: 1 });
-      // Fewer than 4 round trips seen: 50 ms.
-      for (const ms of [150, 400, 151]) adaptive.observe(ms);
-      expect(await gap(adaptive)).toBe(1050);
-      // 10 ms plus the spread of the last 32: 152 − 149.
+      // Until 32 round trips have been seen, at least 50 ms: the first requests may all have opened connections,
+      // however alike their round trips.
+      const warming = slidingWindowLimiter({ requestsPerSecond: 1 });
+      for (let index = 0; index < 31; index += 1) warming.observe(150);
+      expect(await gap(warming)).toBe(1050);
+      // With 32: 10 ms plus their spread, 153 − 150.
       const steady = slidingWindowLimiter({ requestsPerSecond: 1 });
-      for (const ms of [150, 152, 151, 149]) steady.observe(ms);
+      for (let index = 0; index < 32; index += 1) steady.observe(150 + (index % 4));
       expect(await gap(steady)).toBe(1013);
-      // A jittery network widens it, up to 250 ms; once the slow trip is 32 trips old, it narrows again.
+      // The slowest one is left out: one slow query does not widen every window.
       steady.observe(390);
+      expect(await gap(steady)).toBe(1013);
+      // Two are jitter: 10 + 380 − 150, and at most 250 ms.
+      steady.observe(380);
+      expect(await gap(steady)).toBe(1240);
+      steady.observe(500);
       expect(await gap(steady)).toBe(1250);
+      // Once the slow trips are 32 trips old, it narrows again.
       for (let index = 0; index < 32; index += 1) steady.observe(200 + (index % 3));
       expect(await gap(steady)).toBe(1012);
       // A given margin stays what it is.

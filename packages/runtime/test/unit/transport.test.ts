@@ -1,5 +1,5 @@
 // RUNTIME.md "Retries", "Timeouts and cancellation": the transport beneath openapi-fetch, against a scripted fetch.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   AbortError,
   ConnectionError,
@@ -369,5 +369,82 @@ describe("the response the transport hands on (RUNTIME.md: Raw responses)", () =
     const empty = await answered("");
     expect(await empty.text()).toBe("");
     expect((await empty.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it("has no body where the server sent none, as any response", async () => {
+    const client = createApiClient<any>({
+      token: "uskNoBody",
+      baseUrl: "https://api.example.test",
+      rateLimit: false,
+      retry: false,
+      fetch: (async () => new Response(null, { status: 204 })) as typeof globalThis.fetch,
+    });
+    const { response } = await client.DELETE("/thing", {});
+    expect(response.status).toBe(204);
+    expect(response.body).toBeNull();
+    expect(response.clone().body).toBeNull();
+    expect(await response.text()).toBe("");
+  });
+});
+
+describe("what each attempt hands to fetch", () => {
+  it("gives a stub of the global fetch that reads only its first argument the body, the timeout and no redirects", async () => {
+    const seen: Array<{ method: string; redirect: string; body: string }> = [];
+    vi.stubGlobal("fetch", async (input: Request) => {
+      seen.push({ method: input.method, redirect: input.redirect, body: await input.text() });
+      if (seen.length === 2) return new Response(null, { status: 302, headers: { location: "https://elsewhere.test/x" } });
+      if (seen.length === 3) {
+        // Never answers: only the attempt's own signal, on the Request, can end it.
+        return new Promise<Response>((_, reject) => input.signal.addEventListener("abort", () => reject(input.signal.reason)));
+      }
+      return ok();
+    });
+    try {
+      const client = createApiClient<any>({ token: "uskStubbed", baseUrl: "https://api.example.test", rateLimit: false, retry: false, timeoutMs: 300 });
+      const call = createCaller(client, []) as any;
+      await expect(call("post", "/things", { body: { name: "a" } })).resolves.toEqual({ ok: true });
+      expect(seen[0]).toEqual({ method: "POST", redirect: "manual", body: '{"name":"a"}' });
+      await expect(call("get", "/things", {})).rejects.toMatchObject({ name: "RedirectError" });
+      const began = Date.now();
+      await expect(call("get", "/things", {})).rejects.toBeInstanceOf(TimeoutError);
+      expect(Date.now() - began).toBeLessThan(2000);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it("ends the read of a request body that never finishes with the signal or the timeout, having sent nothing", async () => {
+    let sent = 0;
+    const fetch = (async () => {
+      sent += 1;
+      return ok();
+    }) as typeof globalThis.fetch;
+    const stalled = () => new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode("{")) });
+    const client = createApiClient<any>({ token: "uskStalled", baseUrl: "https://api.example.test", rateLimit: false, retry: false, timeoutMs: 200, fetch });
+    const call = createCaller(client, []) as any;
+    const send = (signal?: AbortSignal) =>
+      call("post", "/things", { body: stalled(), bodySerializer: (body: unknown) => body, duplex: "half", headers: { "content-type": "application/json" } }, { signal });
+    // The timeout: a refusal of what the caller gave, not an unknown outcome (nothing went out).
+    const timedOut = send();
+    await expect(timedOut).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(timedOut).rejects.toThrow("the request body was not read within 200 ms");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const began = Date.now();
+    await expect(send(controller.signal)).rejects.toBeInstanceOf(AbortError);
+    expect(Date.now() - began).toBeLessThan(150);
+    expect(sent).toBe(0);
+  });
+
+  it("answers formData() from the bytes read", async () => {
+    const client = createApiClient<any>({
+      token: "uskForm",
+      baseUrl: "https://api.example.test",
+      rateLimit: false,
+      retry: false,
+      fetch: (async () => new Response("a=1&b=2", { headers: { "content-type": "application/x-www-form-urlencoded" } })) as typeof globalThis.fetch,
+    });
+    const { response } = await client.GET("/thing", { parseAs: "stream" });
+    expect([...(await response.formData()).entries()]).toEqual([["a", "1"], ["b", "2"]]);
   });
 });
