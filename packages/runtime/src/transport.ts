@@ -149,7 +149,7 @@ async function readBody(response: Response, limit: number): Promise<Uint8Array<A
     await stop();
     throw new TooLarge();
   }
-  const chunks: Uint8Array[] = [];
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
   let size = 0;
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
     size += chunk.value.byteLength;
@@ -157,55 +157,50 @@ async function readBody(response: Response, limit: number): Promise<Uint8Array<A
       await stop();
       throw new TooLarge();
     }
-    chunks.push(chunk.value);
+    chunks.push(chunk.value as Uint8Array<ArrayBuffer>);
   }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
+  return new Uint8Array(await new Blob(chunks).arrayBuffer());
 }
 
 /**
  * A response whose body the transport has read whole. It holds the bytes rather than a stream over them (building
- * a stream for every response costs more than the rest of a small request's handling): `text()`, `json()`,
- * `arrayBuffer()`, `bytes()`, `blob()`, `formData()` and `clone()` answer from them, as many times as asked, and
- * `body` is a stream over them made when first read, so middleware and `withResponse()` users read it as any
+ * a stream for every response costs more than the rest of a small request's handling): `text()` and `json()`
+ * decode them, as many times as asked; `body`, `arrayBuffer()`, `bytes()`, `blob()` and `formData()` come from a
+ * Response over the same bytes, made when asked for, so middleware and `withResponse()` users read it as any
  * response.
  */
 class ReadResponse extends Response {
   /** Null for a response without a body (a 204, say), whose `body` is null as any such response's. */
   readonly #read: Uint8Array<ArrayBuffer> | null;
-  readonly #bytes: Uint8Array<ArrayBuffer>;
-  #stream: ReadableStream<Uint8Array<ArrayBuffer>> | null | undefined;
+  #body: ReadableStream<Uint8Array<ArrayBuffer>> | null | undefined;
   constructor(bytes: Uint8Array<ArrayBuffer> | null, init: Response) {
     super(null, init);
     this.#read = bytes;
-    this.#bytes = bytes ?? new Uint8Array(0);
+  }
+  #copy(): Response {
+    return new Response(this.#read, this);
   }
   override get body(): ReadableStream<Uint8Array<ArrayBuffer>> | null {
-    if (this.#stream === undefined) this.#stream = this.#read && (new Blob([this.#read]).stream() as ReadableStream<Uint8Array<ArrayBuffer>>);
-    return this.#stream;
+    if (this.#body === undefined) this.#body = this.#copy().body;
+    return this.#body;
   }
   override text(): Promise<string> {
-    return Promise.resolve(new TextDecoder().decode(this.#bytes));
+    return Promise.resolve(this.#read ? new TextDecoder().decode(this.#read) : "");
   }
   override async json(): Promise<unknown> {
     return JSON.parse(await this.text());
   }
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#copy().arrayBuffer();
+  }
   override bytes(): Promise<Uint8Array<ArrayBuffer>> {
-    return Promise.resolve(this.#bytes.slice());
-  }
-  override async arrayBuffer(): Promise<ArrayBuffer> {
-    return (await this.bytes()).buffer;
-  }
-  override formData(): Promise<FormData> {
-    return new Response(this.#read, this).formData();
+    return this.#copy().bytes();
   }
   override blob(): Promise<Blob> {
-    return Promise.resolve(new Blob([this.#bytes], { type: this.headers.get("content-type") ?? "" }));
+    return this.#copy().blob();
+  }
+  override formData(): Promise<FormData> {
+    return this.#copy().formData();
   }
   override clone(): ReadResponse {
     return new ReadResponse(this.#read, this);
