@@ -149,7 +149,7 @@ async function readBody(response: Response, limit: number): Promise<Uint8Array<A
     await stop();
     throw new TooLarge();
   }
-  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  const chunks: Uint8Array[] = [];
   let size = 0;
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
     size += chunk.value.byteLength;
@@ -157,9 +157,15 @@ async function readBody(response: Response, limit: number): Promise<Uint8Array<A
       await stop();
       throw new TooLarge();
     }
-    chunks.push(chunk.value as Uint8Array<ArrayBuffer>);
+    chunks.push(chunk.value);
   }
-  return new Uint8Array(await new Blob(chunks).arrayBuffer());
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }
 
 /**
@@ -311,9 +317,11 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
       let thrown: unknown;
       try {
         // One Request per attempt, with the attempt's signal and body on it: fetch wrappers (a test's stub of the
-        // global fetch, a custom fetch) may read only their first argument. Redirects come back as responses.
+        // global fetch, a custom fetch) may read only their first argument. The body goes beside it too: fetch
+        // copies a Request's body through a stream, but takes one given beside it as it is. Redirects come back
+        // as responses.
         const request = new Request(original, { redirect: "manual", signal: attemptController?.signal ?? callerSignal, ...(body ? { body } : {}) });
-        const received = await (customFetch ?? fetch)(request);
+        const received = await (customFetch ?? fetch)(request, body ? { body } : undefined);
         if (!(received instanceof Response)) throw new TypeError(`fetch resolved to ${typeof received}, not a Response`);
         limiter?.observe(performance.now() - sent);
         status = received.status;
