@@ -10,8 +10,8 @@ export interface RateLimitOptions {
   /**
    * Added to the one-second window so that requests which reach the server sooner than those before them cannot
    * squeeze N+1 into its window. Default: it follows the network, 10 ms plus the spread of the last 32 round trips
-   * (the second slowest minus the fastest), at most 250 ms; at least 50 ms until 32 have been seen. A number
-   * fixes it.
+   * (their slowest left out once it is older than a window's worth), at most 250 ms; at least 50 ms until 32 have
+   * been seen. A number fixes it.
    */
   marginMs?: number | undefined;
 }
@@ -65,16 +65,14 @@ export function slidingWindowLimiter({ requestsPerSecond = 5, marginMs }: RateLi
   const starts: number[] = [];
   // The last round trips, oldest first. A request's delay to the server is unknown, but how much it varies shows
   // in how much round trips vary: a start must be that much later than one window after the start it replaces.
-  // The slowest one is left out (one slow query or upload would otherwise widen every window for 32 requests), and
-  // until the history is whole the old 50 ms stays the least: the first requests may all have opened connections,
-  // and only later ones, on open connections, show how much sooner a request can arrive.
+  // The slowest one counts only while it is among the last window's worth (it may be the request a start is about
+  // to replace: a connection opened after a pause); older, it is left out, so that one slow query or upload does
+  // not widen every window for 32 requests. Until the history is whole the old 50 ms stays the least: the first
+  // requests may all have opened connections, and only later ones, on open connections, show how much sooner a
+  // request can arrive. Worked out as each round trip comes in, not at every start.
   const trips: number[] = [];
-  const margin = () => {
-    if (marginMs !== undefined) return marginMs;
-    const sorted = [...trips].sort((a, b) => a - b);
-    const spread = sorted.length > 1 ? sorted[sorted.length - 2]! - sorted[0]! : 0;
-    return Math.min(MAX_ADAPTIVE_MARGIN_MS, Math.max(trips.length < HISTORY ? FIRST_MARGIN_MS : 0, 10 + spread));
-  };
+  let adaptive = FIRST_MARGIN_MS;
+  const margin = () => marginMs ?? adaptive;
   let tail = Promise.resolve();
   let waiting = 0;
 
@@ -113,6 +111,9 @@ export function slidingWindowLimiter({ requestsPerSecond = 5, marginMs }: RateLi
     observe(roundTripMs) {
       trips.push(roundTripMs);
       if (trips.length > HISTORY) trips.shift();
+      const sorted = [...trips].sort((a, b) => a - b);
+      const slowest = Math.max(sorted[sorted.length - 2] ?? sorted[0]!, ...trips.slice(-slots));
+      adaptive = Math.min(MAX_ADAPTIVE_MARGIN_MS, Math.max(trips.length < HISTORY ? FIRST_MARGIN_MS : 0, 10 + slowest - sorted[0]!));
     },
     isIdle: () => waiting === 0 && !(starts[starts.length - 1]! > now() - windowFor(margin())),
   };

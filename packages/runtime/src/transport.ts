@@ -159,6 +159,11 @@ async function readBody(response: Response, limit: number): Promise<Uint8Array<A
     }
     chunks.push(chunk.value);
   }
+  return joined(chunks, size);
+}
+
+/** Chunks read from a stream, as one array of `size` bytes. */
+function joined(chunks: Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(size);
   let offset = 0;
   for (const chunk of chunks) {
@@ -215,12 +220,18 @@ class ReadResponse extends Response {
 
 /**
  * A request's body, read whole before the first attempt so that every attempt sends the same bytes. Reading a
- * body the caller streams in is bounded like an attempt: the signal and `timeoutMs` end it. Nothing has been
- * sent then, so a body that does not arrive in time is the caller's failure ("local"), never an unknown outcome.
+ * body the caller streams in is bounded like an attempt: the signal and `timeoutMs` end it and cancel the stream,
+ * so nothing more is pulled from it. Nothing has been sent then, so a body that does not arrive in time is the
+ * caller's failure ("local"), never an unknown outcome.
  */
-async function readRequestBody(request: Request, signal: AbortSignal, timeoutMs: number | undefined): Promise<ArrayBuffer> {
-  let stop!: (failure: TransportFailure) => void;
-  const stopped = new Promise<never>((_, reject) => (stop = reject));
+async function readRequestBody(body: ReadableStream<Uint8Array>, signal: AbortSignal, timeoutMs: number | undefined): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = body.getReader();
+  let failure: TransportFailure | undefined;
+  // A cancelled reader's pending read ends at once (done), and the stream's source is told to stop.
+  const stop = (reason: TransportFailure) => {
+    failure ??= reason;
+    reader.cancel(reason).catch(() => undefined);
+  };
   const abort = () => stop(new TransportFailure("abort", 0, timeoutMs, signal.reason));
   const timer = timeoutMs
     ? setTimeout(() => stop(new TransportFailure("local", 0, timeoutMs, new Error(`the request body was not read within ${timeoutMs} ms`))), timeoutMs)
@@ -228,9 +239,16 @@ async function readRequestBody(request: Request, signal: AbortSignal, timeoutMs:
   if (signal.aborted) abort();
   else signal.addEventListener("abort", abort, { once: true });
   try {
-    return await Promise.race([request.arrayBuffer(), stopped]);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (let chunk = await reader.read(); !chunk.done && !failure; chunk = await reader.read()) {
+      chunks.push(chunk.value);
+      size += chunk.value.byteLength;
+    }
+    if (failure) throw failure;
+    return joined(chunks, size);
   } catch (error) {
-    throw error instanceof TransportFailure ? error : new TransportFailure("local", 0, timeoutMs, error);
+    throw failure ?? new TransportFailure("local", 0, timeoutMs, error);
   } finally {
     clearTimeout(timer);
     signal.removeEventListener("abort", abort);
@@ -280,7 +298,7 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
     const idempotent = perCall.idempotent ?? isIdempotentMethod(original.method);
     const callerSignal = original.signal;
     const limiter = rateLimit ? limiterFor(token, new URL(original.url).pathname, rateLimit) : undefined;
-    const body = original.body ? await readRequestBody(original, callerSignal, timeoutMs) : undefined;
+    const body = original.body ? await readRequestBody(original.body, callerSignal, timeoutMs) : undefined;
     const giveUp = (failure: Failure, attempt: number) => attempt > retry.retries || !shouldRetry(failure, idempotent);
     const named = log && { method: original.method, path: String((input as unknown as Record<string, unknown>)[PATH_TEMPLATE_KEY] ?? new URL(original.url).pathname) };
     // A header fetch cannot send (one a middleware set, say) is the caller's mistake: refused before anything
@@ -317,11 +335,12 @@ export function createTransport(options: TransportOptions): typeof globalThis.fe
       let thrown: unknown;
       try {
         // One Request per attempt, with the attempt's signal and body on it: fetch wrappers (a test's stub of the
-        // global fetch, a custom fetch) may read only their first argument. The body goes beside it too: fetch
-        // copies a Request's body through a stream, but takes one given beside it as it is. Redirects come back
-        // as responses.
-        const request = new Request(original, { redirect: "manual", signal: attemptController?.signal ?? callerSignal, ...(body ? { body } : {}) });
-        const received = await (customFetch ?? fetch)(request, body ? { body } : undefined);
+        // global fetch, a custom fetch) may read only their first argument. With a body, the same options go beside
+        // it, whole (a wrapper may take them for the request): fetch copies a Request's body through a stream,
+        // but takes one given beside it as it is. Redirects come back as responses.
+        const init: RequestInit = { method: original.method, headers: original.headers, redirect: "manual", signal: attemptController?.signal ?? callerSignal };
+        if (body) init.body = body;
+        const received = await (customFetch ?? fetch)(new Request(original, init), body && init);
         if (!(received instanceof Response)) throw new TypeError(`fetch resolved to ${typeof received}, not a Response`);
         limiter?.observe(performance.now() - sent);
         status = received.status;

@@ -419,7 +419,15 @@ describe("what each attempt hands to fetch", () => {
       sent += 1;
       return ok();
     }) as typeof globalThis.fetch;
-    const stalled = () => new ReadableStream({ start: (controller) => controller.enqueue(new TextEncoder().encode("{")) });
+    let cancelled = 0;
+    // One chunk, then nothing: and when cancelled, it counts, so that nothing more is pulled from it.
+    const stalled = () =>
+      new ReadableStream({
+        start: (controller) => controller.enqueue(new TextEncoder().encode("{")),
+        cancel: () => {
+          cancelled += 1;
+        },
+      });
     const client = createApiClient<any>({ token: "uskStalled", baseUrl: "https://api.example.test", rateLimit: false, retry: false, timeoutMs: 200, fetch });
     const call = createCaller(client, []) as any;
     const send = (signal?: AbortSignal) =>
@@ -434,6 +442,22 @@ describe("what each attempt hands to fetch", () => {
     await expect(send(controller.signal)).rejects.toBeInstanceOf(AbortError);
     expect(Date.now() - began).toBeLessThan(150);
     expect(sent).toBe(0);
+    expect(cancelled).toBe(2);
+  });
+
+  it("works with a fetch wrapper that takes its second argument, when there is one, as the whole request", async () => {
+    const seen: string[] = [];
+    // A wrapper that rebuilds the request from the URL and whichever options it is given.
+    const wrapper = async (input: Request, init?: RequestInit) => {
+      const rebuilt = new Request(input.url, init ?? input);
+      seen.push(`${rebuilt.method} ${rebuilt.redirect} ${await rebuilt.text()}`);
+      return ok();
+    };
+    const client = createApiClient<any>({ token: "uskWrapper", baseUrl: "https://api.example.test", rateLimit: false, retry: false, fetch: wrapper as typeof globalThis.fetch });
+    const call = createCaller(client, []) as any;
+    await call("post", "/things", { body: { name: "a" } });
+    await call("get", "/things", {});
+    expect(seen).toEqual(['POST manual {"name":"a"}', "GET manual "]);
   });
 
   it("answers formData() from the bytes read", async () => {
