@@ -19,6 +19,36 @@ type Token = { type: "number" | "string" | "field" | "name" | "op" | "paren" | "
 
 const OPERATORS = ["&&", "||", "==", "!=", "<>", "<=", ">=", "=", "<", ">", "+", "-", "*", "/", "%", "&", "!"];
 
+/**
+ * The text from `start` up to the next unescaped `close`, a backslash taking the character after it as
+ * `escaped(char)` says; with the index just past `close`, or undefined when the source ends first. Field
+ * references and strings of formulas and of Bika filters are all read this way.
+ */
+export function readQuoted(
+  source: string,
+  start: number,
+  close: string,
+  escaped: (char: string) => string = (char) => char,
+): { text: string; end: number } | undefined {
+  let text = "";
+  for (let index = start; index < source.length; ) {
+    const char = source[index]!;
+    if (char === "\\" && index + 1 < source.length) {
+      text += escaped(source[index + 1]!);
+      index += 2;
+    } else if (char === close) {
+      return { text, end: index + 1 };
+    } else {
+      text += char;
+      index += 1;
+    }
+  }
+  return undefined;
+}
+
+/** A string's escapes: \n, \r and \t as the characters they name, any other character as itself. */
+const stringEscape = (char: string) => (char === "n" ? "\n" : char === "r" ? "\r" : char === "t" ? "\t" : char);
+
 function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let index = 0;
@@ -28,42 +58,15 @@ function tokenize(source: string): Token[] {
       index += 1;
     } else if (char === "{") {
       // {Field name}: `\}` and `\\` escape inside.
-      let name = "";
-      index += 1;
-      for (;;) {
-        if (index >= source.length) throw new FormulaError("a field reference is not closed with }");
-        const inner = source[index]!;
-        if (inner === "\\" && index + 1 < source.length) {
-          name += source[index + 1];
-          index += 2;
-        } else if (inner === "}") {
-          index += 1;
-          break;
-        } else {
-          name += inner;
-          index += 1;
-        }
-      }
-      tokens.push({ type: "field", text: name });
+      const field = readQuoted(source, index + 1, "}");
+      if (!field) throw new FormulaError("a field reference is not closed with }");
+      tokens.push({ type: "field", text: field.text });
+      index = field.end;
     } else if (char === '"' || char === "'") {
-      let text = "";
-      index += 1;
-      for (;;) {
-        if (index >= source.length) throw new FormulaError("a string is not closed");
-        const inner = source[index]!;
-        if (inner === "\\" && index + 1 < source.length) {
-          const next = source[index + 1]!;
-          text += next === "n" ? "\n" : next === "r" ? "\r" : next === "t" ? "\t" : next;
-          index += 2;
-        } else if (inner === char) {
-          index += 1;
-          break;
-        } else {
-          text += inner;
-          index += 1;
-        }
-      }
-      tokens.push({ type: "string", text, value: text });
+      const string = readQuoted(source, index + 1, char, stringEscape);
+      if (!string) throw new FormulaError("a string is not closed");
+      tokens.push({ type: "string", text: string.text, value: string.text });
+      index = string.end;
     } else if (/[0-9.]/.test(char)) {
       const match = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/.exec(source.slice(index));
       if (!match) throw new FormulaError(`unexpected "${char}"`);

@@ -4,6 +4,7 @@
  * (`{Field Name}` when the name has spaces), joined with `;`/`and` or `,`/`or` but not both, strings in double
  * quotes, lists as `("a", "b")`, emptiness as `==null`. Example: `status=="Active";age>18`.
  */
+import { readQuoted } from "../formula.js";
 
 export class FilterError extends Error {}
 
@@ -55,23 +56,10 @@ function tokenize(source: string): Token[] {
       continue;
     }
     if (char === '"' || char === "'") {
-      let text = "";
-      index += 1;
-      for (;;) {
-        if (index >= source.length) throw new FilterError("a string is not closed");
-        const inner = source[index]!;
-        if (inner === "\\" && index + 1 < source.length) {
-          text += source[index + 1];
-          index += 2;
-        } else if (inner === char) {
-          index += 1;
-          break;
-        } else {
-          text += inner;
-          index += 1;
-        }
-      }
-      tokens.push({ type: "string", text });
+      const string = readQuoted(source, index + 1, char);
+      if (!string) throw new FilterError("a string is not closed");
+      tokens.push({ type: "string", text: string.text });
+      index = string.end;
       continue;
     }
     const op = OPERATORS.find((candidate) => source.startsWith(candidate, index));
