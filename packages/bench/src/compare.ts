@@ -14,7 +14,7 @@
 //    BENCH_BASELINE unset and no tag: BENCH_CURRENT=HEAD). BENCH_SELF_TEST=slow[:ms] makes the current side's fetch
 //    busy-wait that long (default 2 ms) before each request, and the run fails unless every verdict says "slower".
 // Results go to packages/bench/results-compare.json (git-ignored).
-import { type ChildProcess, execFileSync, fork } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,7 +23,8 @@ import { gzipSync } from "node:zlib";
 import type { Bika } from "@bikavika/bika";
 import type { Vika } from "@bikavika/vika";
 import { type BuildOptions, build } from "esbuild";
-import { BENCH_DATABASE, BENCH_DATASHEET, BENCH_SPACE, type EmulatorReady, MAX_PAGE_SIZE, MAX_WRITE, TOTAL_RECORDS, WRITES_DATASHEET } from "./shared.js";
+import { startEmulatorProcess } from "./processes.js";
+import { BENCH_DATABASE, BENCH_DATASHEET, BENCH_SPACE, MAX_PAGE_SIZE, MAX_WRITE, TOTAL_RECORDS, WRITES_DATASHEET, median, table } from "./shared.js";
 
 const TOKEN = "uskBenchCompare";
 /** Records in the Bika database: one full page, as in main.ts. */
@@ -224,18 +225,7 @@ const buildSeconds = (performance.now() - began) / 1000;
 // ---------------------------------------------------------------------------------------------------------------
 // The servers: emulator.ts in its own processes, seeded as main.ts seeds them, rate limit off
 
-function startEmulatorProcess(api: "vika" | "bika", records: number): Promise<EmulatorReady & { child: ChildProcess }> {
-  const child = fork(fileURLToPath(new URL("./emulator.js", import.meta.url)), [api, String(records), "off", "0"], {
-    execArgv: ["--expose-gc"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  return new Promise((resolve, reject) => {
-    child.once("message", (message) => resolve({ ...(message as EmulatorReady), child }));
-    child.once("exit", (code) => reject(new Error(`the ${api} emulator exited (${code}) before reporting`)));
-  });
-}
-
-const [vikaServer, bikaServer] = await Promise.all([startEmulatorProcess("vika", TOTAL_RECORDS), startEmulatorProcess("bika", BIKA_RECORDS)]);
+const [vikaServer, bikaServer] = await Promise.all([startEmulatorProcess("vika", TOTAL_RECORDS, "off"), startEmulatorProcess("bika", BIKA_RECORDS, "off")]);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The scenarios
@@ -303,11 +293,6 @@ const scenarios: Scenario[] = [
   },
 ];
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /**
  * The sign test's 95 % interval of the median: [x(k), x(n+1−k)] of the sorted values, k the largest with
@@ -408,8 +393,8 @@ for (const scenario of scenarios) {
     verdict: verdictOf(interval),
   });
 }
-vikaServer.child.kill();
-bikaServer.child.kill();
+vikaServer.stop();
+bikaServer.stop();
 
 const sizes = SIZE_ENTRIES.map((entry, index) => {
   const mine = currentBuild.minified[index]!;
@@ -424,11 +409,6 @@ const sizes = SIZE_ENTRIES.map((entry, index) => {
 // ---------------------------------------------------------------------------------------------------------------
 // Report
 
-function table(headers: string[], rowsOfCells: string[][]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rowsOfCells.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(" | ")} |`;
-  return [line(headers), `|${widths.map((width, column) => (column === 0 ? ":" : "") + "-".repeat(width + 1) + (column === 0 ? "" : ":")).join("|")}|`, ...rowsOfCells.map(line)].join("\n");
-}
 
 const baselineShort = `${baseline.ref === baseline.sha ? "" : `${baseline.ref}, `}${baseline.sha.slice(0, 12)}`;
 console.log(

@@ -17,7 +17,7 @@
 //      the same work done with raw fetch on a hand-written schedule (rawAtFloor), in the same run;
 //  (g) the `bikavika` command line: a 10,000-row CSV import at 5 requests/s against its floor, and the peak memory
 //      of exporting 10,000 and 100,000 records to CSV (flat: the export streams).
-import { type ChildProcess, fork, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -39,7 +39,10 @@ import {
   type MemoryResult,
   TOTAL_RECORDS,
   WRITES_DATASHEET,
+  median,
+  table,
 } from "./shared.js";
+import { nextMessage, start, startEmulatorProcess } from "./processes.js";
 import { measureTypecheck } from "./typecheck.js";
 
 const TOKEN = "uskBenchToken";
@@ -56,35 +59,6 @@ const THROUGHPUT = { warmup: 20, requests: 400, concurrency: 4 };
 const FLOOR = { latencyMs: 150, plans: [5, 20], readRecords: 20_000, writeRecords: 2_000 };
 /** Part (g): the command line's import size and rate, and the export sizes whose memory is compared. */
 const CLI = { importRows: 10_000, qps: 5, exportSizes: [10_000, 100_000] };
-
-// ---------------------------------------------------------------------------------------------------------------
-// Processes
-
-function start(script: string, args: string[] = [], execArgv: string[] = []): ChildProcess {
-  return fork(fileURLToPath(new URL(script, import.meta.url)), args, { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-}
-
-function nextMessage<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve, reject) => {
-    child.once("message", (message) => resolve(message as T));
-    child.once("exit", (code) => reject(new Error(`${child.spawnfile} exited (${code}) before reporting`)));
-  });
-}
-
-/** An emulator in its own process; `report()` asks it for its stats, memory and page timings. */
-async function startEmulatorProcess(api: "vika" | "bika", records: number, qps: number | "off", latencyMs = 0) {
-  const child = start("./emulator.js", [api, String(records), String(qps), String(latencyMs)], ["--expose-gc"]);
-  const ready = await nextMessage<EmulatorReady>(child);
-  return {
-    ...ready,
-    report: async () => {
-      const answer = nextMessage<EmulatorReport>(child);
-      child.send("report");
-      return answer;
-    },
-    stop: () => child.kill(),
-  };
-}
 
 const vikaServer = await startEmulatorProcess("vika", TOTAL_RECORDS, "off");
 const bikaServer = await startEmulatorProcess("bika", BIKA_RECORDS, "off");
@@ -150,11 +124,6 @@ const variants: Variant[] = [
   { name: "Bika facade (records.list, v1)", baseline: 4, run: async (pageSize) => (await database.records.list({ pageSize })).records.length },
 ];
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -450,11 +419,6 @@ const [typecheckBaseline] = typecheck;
 // Report
 
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
-function table(headers: string[], rowsOfCells: string[][]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rowsOfCells.map((row) => row[column]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(" | ")} |`;
-  return [line(headers), `|${widths.map((width, column) => (column === 0 ? ":" : "") + "-".repeat(width + 1) + (column === 0 ? "" : ":")).join("|")}|`, ...rowsOfCells.map(line)].join("\n");
-}
 
 console.log(
   `\n(a) Per-request overhead, median of ${OVERHEAD.page.iterations} (page) / ${OVERHEAD.tiny.iterations} (tiny) requests after warm-up; rate limit and retries off\n`,

@@ -1,4 +1,4 @@
-// What the bench's processes agree on.
+// What the bench's processes agree on, and the statistics and table main.ts and compare.ts both print with.
 import type { EmulatorStats } from "@bikavika/emulator";
 
 /** Records in the datasheet that part (c) iterates. */
@@ -48,4 +48,18 @@ export interface MemoryResult {
   peak: { rss: number; heapUsed: number };
   samples: number;
   checksum: number;
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** A Markdown table, the first column left-aligned and the others right-aligned. */
+export function table(headers: string[], rowsOfCells: string[][]): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rowsOfCells.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join(" | ")} |`;
+  return [line(headers), `|${widths.map((width, column) => (column === 0 ? ":" : "") + "-".repeat(width + 1) + (column === 0 ? "" : ":")).join("|")}|`, ...rowsOfCells.map(line)].join("\n");
 }
